@@ -1,0 +1,90 @@
+"""Full-page cache for anonymous readers.
+
+wagtail-cache would be the library for this, but it does not support Wagtail 8 yet
+(it pins ``wagtail<8``), so this is the small part of it we need.
+
+A response is cached only when the request carries no session or CSRF cookie (so it cannot be
+a logged-in editor, a preview, or a page that rendered a form for this reader) and the response
+is a plain 200 that sets no cookie and is not marked private. Publishing, unpublishing, moving or
+deleting any page, or editing site settings and topics, bumps a generation number that is part
+of every key, which invalidates the whole cache at once (home.signals).
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
+from django.http import HttpResponse
+from django.utils.cache import cc_delim_re
+
+from .reading import READING_COOKIE
+
+GENERATION_KEY = "pagecache:generation"
+EXCLUDED_PREFIXES = ("/admin/", "/django-admin/", "/documents/", "/search/", "/reading-mode/", "/static/", "/media/")
+HIT_HEADER = "X-Page-Cache"
+
+
+def invalidate_page_cache():
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 2, None)
+
+
+def _generation():
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, 1, None)
+        generation = cache.get(GENERATION_KEY, 1)
+    return generation
+
+
+def _cacheable_request(request):
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and settings.CSRF_COOKIE_NAME not in request.COOKIES
+        and not request.path.startswith(EXCLUDED_PREFIXES)
+    )
+
+
+def _cacheable_response(response):
+    if response.status_code != 200 or response.cookies or response.streaming:
+        return False
+    cache_control = {d.strip().lower() for d in cc_delim_re.split(response.get("Cache-Control", ""))}
+    return not cache_control & {"private", "no-cache", "no-store"}
+
+
+class AnonymousPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _cacheable_request(request):
+            return self.get_response(request)
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            return self.get_response(request)
+
+        key = "pagecache:{}:{}:{}:{}:{}".format(
+            _generation(),
+            host,
+            request.path,
+            request.META.get("QUERY_STRING", ""),
+            request.COOKIES.get(READING_COOKIE, ""),
+        )
+        cached = cache.get(key)
+        if cached is not None:
+            content, headers = cached
+            response = HttpResponse(content)
+            for name, value in headers:
+                response[name] = value
+            response[HIT_HEADER] = "hit"
+            return response
+
+        response = self.get_response(request)
+        if _cacheable_response(response):
+            cache.set(key, (response.content, list(response.items())), settings.PAGE_CACHE_SECONDS)
+            response[HIT_HEADER] = "miss"
+        return response

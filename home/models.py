@@ -1,0 +1,270 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import StreamField
+from wagtail.models import Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from . import selectors
+from .blocks import ArticleBodyBlock
+
+
+class Topic(index.Indexed, models.Model):
+    """A subject area: the eight rectification areas, 安全生产法 and 综合."""
+
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    slug = models.SlugField(_("标识"), max_length=40, unique=True, allow_unicode=False)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("主题")
+        verbose_name_plural = _("主题")
+
+    def __str__(self):
+        return self.name
+
+
+class Audience(models.Model):
+    """Who an article is written for: students, residents, enterprises."""
+
+    name = models.CharField(_("名称"), max_length=20, unique=True)
+    slug = models.SlugField(_("标识"), max_length=20, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("读者对象")
+        verbose_name_plural = _("读者对象")
+
+    def __str__(self):
+        return self.name
+
+
+class HomePage(Page):
+    campaign_year = models.PositiveSmallIntegerField(_("活动年份"), default=2026)
+    campaign_theme = models.CharField(_("活动主题"), max_length=60, blank=True)
+    campaign_intro = models.TextField(_("活动简介"), blank=True, max_length=500)
+    banner_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("横幅图片"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    banner_alt_text = models.CharField(_("横幅替代文字"), max_length=200, blank=True)
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("campaign_year"), FieldPanel("campaign_theme")]),
+                FieldPanel("campaign_intro"),
+                FieldPanel("banner_image"),
+                FieldPanel("banner_alt_text"),
+            ],
+            heading=_("本年度安全生产月"),
+        )
+    ]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["home.ColumnIndexPage"]
+
+    class Meta:
+        verbose_name = _("首页")
+
+    def clean(self):
+        super().clean()
+        if self.banner_image_id and not self.banner_alt_text:
+            raise ValidationError({"banner_alt_text": _("请为横幅图片填写替代文字。")})
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_articles"] = selectors.latest_articles(root=self, limit=6)
+        context["columns"] = selectors.columns(root=self)
+        context["topics"] = selectors.topics()
+        return context
+
+
+class ColumnIndexPage(Page):
+    """A 专栏: the series of articles published for one campaign."""
+
+    intro = models.TextField(_("栏目简介"), blank=True, max_length=500)
+    campaign_year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True)
+    is_archived = models.BooleanField(
+        _("历史专题"), default=False, help_text=_("归档后仍可阅读，页面会标明“历史专题”。")
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldRowPanel([FieldPanel("campaign_year"), FieldPanel("is_archived")]),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["home.ArticlePage"]
+
+    class Meta:
+        verbose_name = _("专栏")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(
+            selectors.article_listing(
+                column=self,
+                topic_slug=request.GET.get("topic", ""),
+                audience_slug=request.GET.get("audience", ""),
+                page_number=request.GET.get("page", 1),
+            )
+        )
+        return context
+
+
+class ArticlePageQuerySet(PageQuerySet):
+    def with_topic(self, topic):
+        return self.filter(topics=topic) if topic else self
+
+    def for_audience(self, audience):
+        return self.filter(audiences=audience) if audience else self
+
+    def for_listing(self):
+        return (
+            self.live()
+            .public()
+            .select_related("cover_image")
+            .prefetch_related("topics")
+            .order_by("-publish_date", "-pk")
+        )
+
+
+class ArticlePage(RoutablePageMixin, Page):
+    summary = models.TextField(_("摘要"), max_length=300)
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("封面图"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cover_alt_text = models.CharField(_("封面替代文字"), max_length=200, blank=True)
+    body = StreamField(ArticleBodyBlock(), verbose_name=_("正文"))
+    source = models.CharField(_("来源"), max_length=100)
+    author = models.CharField(_("作者"), max_length=100, blank=True)
+    editor = models.CharField(_("责任编辑"), max_length=50)
+    publish_date = models.DateField(_("发布日期"), default=timezone.localdate, db_index=True)
+    topics = ParentalManyToManyField(Topic, verbose_name=_("主题"), related_name="articles")
+    audiences = ParentalManyToManyField(Audience, verbose_name=_("读者对象"), related_name="articles", blank=True)
+
+    objects = PageManager.from_queryset(ArticlePageQuerySet)()
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        MultiFieldPanel([FieldPanel("cover_image"), FieldPanel("cover_alt_text")], heading=_("封面")),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("source"), FieldPanel("author"), FieldPanel("editor")]),
+                FieldPanel("publish_date"),
+                FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("audiences", widget=forms.CheckboxSelectMultiple),
+            ],
+            heading=_("来源与分类"),
+        ),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.SearchField("source"),
+        index.RelatedFields("topics", [index.SearchField("name")]),
+        index.FilterField("publish_date"),
+    ]
+
+    parent_page_types = ["home.ColumnIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("专栏文章")
+        verbose_name_plural = _("专栏文章")
+
+    def clean(self):
+        super().clean()
+        if self.cover_image_id and not self.cover_alt_text:
+            raise ValidationError({"cover_alt_text": _("请为封面图填写替代文字。")})
+
+    @property
+    def column(self):
+        return self.get_parent().specific
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["column"] = self.column
+        context["related_articles"] = selectors.related_articles(article=self, limit=3)
+        return context
+
+    @path("")
+    def article(self, request):
+        return self.render(request)
+
+    @path("print/")
+    def print_view(self, request):
+        context = self.get_context(request)
+        return TemplateResponse(request, "home/article_page_print.html", context)
+
+
+@register_setting(icon="site")
+class SiteIdentity(BaseSiteSetting):
+    """Who runs the site: shown in the footer and in the government meta tags."""
+
+    site_name = models.CharField(_("网站名称"), max_length=60, default="莱西市安全生产宣传教育平台")
+    host_organization = models.CharField(_("主办单位"), max_length=100, blank=True)
+    organizer = models.CharField(_("承办单位"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("联系邮箱"), blank=True)
+    contact_address = models.CharField(_("联系地址"), max_length=200, blank=True)
+    icp_number = models.CharField(_("ICP 备案号"), max_length=60, blank=True)
+    police_record_number = models.CharField(_("公安备案号"), max_length=60, blank=True)
+    police_record_url = models.URLField(_("公安备案链接"), blank=True)
+    site_id_code = models.CharField(_("网站标识码"), max_length=20, blank=True)
+    government_label_url = models.URLField(_("党政机关网站标识链接"), blank=True)
+    government_label_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("党政机关网站标识图片"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    panels = [
+        FieldPanel("site_name"),
+        MultiFieldPanel([FieldPanel("host_organization"), FieldPanel("organizer")], heading=_("主办与承办")),
+        MultiFieldPanel(
+            [FieldPanel("contact_phone"), FieldPanel("contact_email"), FieldPanel("contact_address")],
+            heading=_("联系方式"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("icp_number"),
+                FieldPanel("police_record_number"),
+                FieldPanel("police_record_url"),
+                FieldPanel("site_id_code"),
+                FieldPanel("government_label_url"),
+                FieldPanel("government_label_image"),
+            ],
+            heading=_("备案与标识"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("网站信息")

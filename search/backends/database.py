@@ -1,0 +1,130 @@
+"""Wagtail's database search backends (modelsearch), made to understand Chinese.
+
+Use as ``WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.backends.database"}}``.
+Indexing passes every text through :func:`search.chinese.index_text`; plain-text and phrase
+queries pass through :func:`search.chinese.analyse_query`. Everything else (ranking, filters,
+the admin's own search and choosers) is modelsearch's. ``tests/search/test_backend_internals.py``
+fails if the modelsearch internals relied on here change shape.
+"""
+
+import types
+from functools import cache, cached_property, reduce
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from modelsearch.backends.database.sqlite import sqlite
+from modelsearch.backends.database.sqlite.query import Lexeme as SQLiteLexeme
+from modelsearch.backends.database.sqlite.query import SearchQueryExpression
+from modelsearch.query import Phrase, PlainText
+
+from ..chinese import analyse_phrase, analyse_query, index_text
+
+
+def _with_indexer(add_items, indexer_class):
+    """Upstream ``add_items`` builds ``ObjectIndexer`` objects from its module's globals; give it
+    ours instead of copying the whole method."""
+    namespace = dict(add_items.__globals__, ObjectIndexer=indexer_class)
+    return types.FunctionType(add_items.__code__, namespace, add_items.__name__, add_items.__defaults__)
+
+
+def _lexemes(lexeme_class, query, *, last_is_prefix, **lexeme_kwargs):
+    """One lexeme per analysed query word (a phrase of bigrams), joined by the query's operator."""
+    terms = analyse_query(query.query_string)
+    if not terms:
+        # Nothing searchable (only punctuation): an empty phrase matches no document.
+        return lexeme_class("", **lexeme_kwargs)
+    lexemes = [
+        lexeme_class(term.text, prefix=term.prefix or (last_is_prefix and i == len(terms) - 1), **lexeme_kwargs)
+        for i, term in enumerate(terms)
+    ]
+    if query.operator.lower() == "and":
+        return reduce(lambda a, b: a & b, lexemes)
+    return reduce(lambda a, b: a | b, lexemes)
+
+
+# SQLite (FTS5)
+
+
+class ChineseSQLiteObjectIndexer(sqlite.ObjectIndexer):
+    @cached_property
+    def title(self):
+        return index_text(sqlite.ObjectIndexer.title.func(self))
+
+    @cached_property
+    def body(self):
+        return index_text(sqlite.ObjectIndexer.body.func(self))
+
+    @cached_property
+    def autocomplete(self):
+        return index_text(sqlite.ObjectIndexer.autocomplete.func(self))
+
+
+class ChineseSQLiteIndex(sqlite.SQLiteIndex):
+    add_items = _with_indexer(sqlite.SQLiteIndex.add_items, ChineseSQLiteObjectIndexer)
+
+
+class ChineseSQLiteSearchQueryCompiler(sqlite.SQLiteSearchQueryCompiler):
+    def build_search_query_content(self, query, config=None):
+        if isinstance(query, PlainText):
+            return SearchQueryExpression(_lexemes(SQLiteLexeme, query, last_is_prefix=self.LAST_TERM_IS_PREFIX))
+        if isinstance(query, Phrase):
+            return SearchQueryExpression(SQLiteLexeme(analyse_phrase(query.query_string)))
+        return super().build_search_query_content(query, config=config)
+
+
+class ChineseSQLiteAutocompleteQueryCompiler(ChineseSQLiteSearchQueryCompiler, sqlite.SQLiteAutocompleteQueryCompiler):
+    pass
+
+
+class ChineseSQLiteSearchBackend(sqlite.SQLiteSearchBackend):
+    index_class = ChineseSQLiteIndex
+    query_compiler_class = ChineseSQLiteSearchQueryCompiler
+    autocomplete_query_compiler_class = ChineseSQLiteAutocompleteQueryCompiler
+
+
+# PostgreSQL (tsvector); imported lazily because it needs django.contrib.postgres.
+
+
+@cache
+def _postgres_backend_class():
+    from django.contrib.postgres.search import SearchQuery
+    from modelsearch.backends.database.postgres import postgres
+    from modelsearch.backends.database.postgres.query import Lexeme as PostgresLexeme
+
+    class ChinesePostgresObjectIndexer(postgres.ObjectIndexer):
+        def as_vector(self, texts, for_autocomplete=False):
+            return super().as_vector([(index_text(text), weight) for text, weight in texts], for_autocomplete)
+
+    class ChinesePostgresIndex(postgres.PostgresIndex):
+        add_items = _with_indexer(postgres.PostgresIndex.add_items, ChinesePostgresObjectIndexer)
+
+    class ChinesePostgresSearchQueryCompiler(postgres.PostgresSearchQueryCompiler):
+        def build_tsquery_content(self, query, config=None, invert=False):
+            if isinstance(query, PlainText):
+                # A quoted multi-word lexeme in to_tsquery is a phrase: '燃气' <-> '气安' <-> '安全'.
+                lexemes = _lexemes(PostgresLexeme, query, last_is_prefix=self.LAST_TERM_IS_PREFIX, invert=invert)
+                return SearchQuery(lexemes, search_type="raw", config=config)
+            if isinstance(query, Phrase):
+                return SearchQuery(analyse_phrase(query.query_string), search_type="phrase", config=config)
+            return super().build_tsquery_content(query, config=config, invert=invert)
+
+    class ChinesePostgresAutocompleteQueryCompiler(
+        ChinesePostgresSearchQueryCompiler, postgres.PostgresAutocompleteQueryCompiler
+    ):
+        pass
+
+    class ChinesePostgresSearchBackend(postgres.PostgresSearchBackend):
+        index_class = ChinesePostgresIndex
+        query_compiler_class = ChinesePostgresSearchQueryCompiler
+        autocomplete_query_compiler_class = ChinesePostgresAutocompleteQueryCompiler
+
+    return ChinesePostgresSearchBackend
+
+
+def SearchBackend(params):
+    """Pick the Chinese-aware backend for the default database, as modelsearch's own factory does."""
+    if connection.vendor == "postgresql":
+        return _postgres_backend_class()(params)
+    if connection.vendor == "sqlite":
+        return ChineseSQLiteSearchBackend(params)
+    raise ImproperlyConfigured("search.backends.database supports SQLite (with FTS5) and PostgreSQL only.")

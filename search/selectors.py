@@ -1,0 +1,82 @@
+"""Reads for the site search page."""
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.models import Page
+
+from home.exceptions import ReaderFacingNotFound
+
+from .highlight import highlight
+
+RESULTS_PER_PAGE = 10
+
+# Result types a reader can filter by: slug -> (app label, model name, label).
+SEARCH_TYPES = {
+    "article": ("home", "ArticlePage", gettext_lazy("专栏文章")),
+    "column": ("home", "ColumnIndexPage", gettext_lazy("专栏")),
+}
+
+
+@dataclass
+class SearchHit:
+    page: Page
+    type_label: str
+    date: object
+    excerpt: str
+
+
+def clean_query(raw):
+    """The query to search for and whether it had to be shortened."""
+    query = " ".join((raw or "").split())
+    limit = settings.SEARCH_QUERY_MAX_LENGTH
+    return query[:limit], len(query) > limit
+
+
+def _excerpt_source(page):
+    summary = getattr(page, "summary", "") or getattr(page, "intro", "") or page.search_description
+    body = getattr(page, "body", None)
+    body_text = " ".join(str(part) for part in body.stream_block.get_searchable_content(body)) if body else ""
+    return f"{summary} {body_text}"
+
+
+def _hit(page, query):
+    return SearchHit(
+        page=page,
+        type_label=page._meta.verbose_name,
+        date=getattr(page, "publish_date", None) or page.last_published_at,
+        excerpt=highlight(_excerpt_source(page), query),
+    )
+
+
+def search_site(*, query, site_root, type_slug="", topic_slug="", page_number=1, per_page=RESULTS_PER_PAGE):
+    """One page of live, public pages under ``site_root`` matching ``query``.
+
+    An unknown type or topic is a 404. Results are fetched as specific pages in one query per page type.
+    """
+    ArticlePage = apps.get_model("home", "ArticlePage")
+    Topic = apps.get_model("home", "Topic")
+    if type_slug and type_slug not in SEARCH_TYPES:
+        raise ReaderFacingNotFound(_("没有这种内容类型。"))
+    topic = None
+    if topic_slug:
+        topic = Topic.objects.filter(slug=topic_slug).first()
+        if topic is None:
+            raise ReaderFacingNotFound(_("没有找到这个主题。"))
+
+    model = apps.get_model(*SEARCH_TYPES[type_slug][:2]) if type_slug else Page
+    if topic is not None:
+        model = ArticlePage
+    pages = model.objects.live().public().descendant_of(site_root)
+    if topic is not None:
+        pages = pages.filter(id__in=ArticlePage.objects.filter(topics=topic).values("id"))
+
+    page_obj = Paginator(pages.search(query), per_page).get_page(page_number)
+    ids = [page.pk for page in page_obj.object_list]
+    specific = Page.objects.filter(pk__in=ids).specific().in_bulk()
+    page_obj.object_list = [_hit(specific[pk], query) for pk in ids if pk in specific]
+    return page_obj

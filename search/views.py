@@ -1,0 +1,35 @@
+from django.shortcuts import render
+from wagtail.models import Site
+
+from home.selectors import topics
+
+from .selectors import SEARCH_TYPES, clean_query, search_site
+
+
+def search(request):
+    query, truncated = clean_query(request.GET.get("q", ""))
+    site = Site.find_for_request(request)
+    type_slug = request.GET.get("type", "")
+    topic_slug = request.GET.get("topic", "")
+    page_obj = None
+    if query and site is not None:
+        page_obj = search_site(
+            query=query,
+            site_root=site.root_page,
+            type_slug=type_slug,
+            topic_slug=topic_slug,
+            page_number=request.GET.get("page", 1),
+        )
+    return render(
+        request,
+        "search/search.html",
+        {
+            "search_query": query,
+            "query_truncated": truncated,
+            "page_obj": page_obj,
+            "search_types": [(slug, label) for slug, (_app, _model, label) in SEARCH_TYPES.items()],
+            "current_type": type_slug,
+            "current_topic": topic_slug,
+            "topics": topics(),
+        },
+    )
