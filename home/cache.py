@@ -10,6 +10,8 @@ deleting any page, or editing site settings and topics, bumps a generation numbe
 of every key, which invalidates the whole cache at once (home.signals).
 """
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
@@ -67,13 +69,10 @@ class AnonymousPageCacheMiddleware:
         except DisallowedHost:
             return self.get_response(request)
 
-        key = "pagecache:{}:{}:{}:{}:{}".format(
-            _generation(),
-            host,
-            request.path,
-            request.META.get("QUERY_STRING", ""),
-            request.COOKIES.get(READING_COOKIE, ""),
+        variant = "\n".join(
+            [host, request.path, request.META.get("QUERY_STRING", ""), request.COOKIES.get(READING_COOKIE, "")]
         )
+        key = f"pagecache:{_generation()}:{hashlib.sha256(variant.encode()).hexdigest()}"
         cached = cache.get(key)
         if cached is not None:
             content, headers = cached

@@ -5,7 +5,7 @@ on publish, unpublish, move and delete rather than on every save.
 """
 
 from django.db.models.signals import post_delete, post_save
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .cache import invalidate_page_cache
@@ -19,6 +19,7 @@ def _invalidate(**kwargs):
 for signal in (page_published, page_unpublished, post_page_move):
     signal.connect(_invalidate, dispatch_uid=f"pagecache-{id(signal)}")
 post_delete.connect(_invalidate, sender=Page, dispatch_uid="pagecache-page-delete")
-for model in (SiteIdentity, Topic, Audience):
+# A new view restriction must stop the cache from serving the page to the public at once.
+for model in (SiteIdentity, Topic, Audience, PageViewRestriction):
     post_save.connect(_invalidate, sender=model, dispatch_uid=f"pagecache-save-{model.__name__}")
     post_delete.connect(_invalidate, sender=model, dispatch_uid=f"pagecache-delete-{model.__name__}")

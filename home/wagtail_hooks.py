@@ -9,7 +9,8 @@ class TopicViewSet(SnippetViewSet):
     model = Topic
     icon = "tag"
     list_display = ["name", "slug", "sort_order"]
-    search_fields = ["name"]
+    # No search_fields: modelsearch's SQLite backend fails when asked to search named fields
+    # ("no such column"), while a plain search uses Topic.search_fields through our backend.
     ordering = ["sort_order"]
 
 

@@ -12,9 +12,6 @@ from functools import cache, cached_property, reduce
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from modelsearch.backends.database.sqlite import sqlite
-from modelsearch.backends.database.sqlite.query import Lexeme as SQLiteLexeme
-from modelsearch.backends.database.sqlite.query import SearchQueryExpression
 from modelsearch.query import Phrase, PlainText
 
 from ..chinese import analyse_phrase, analyse_query, index_text
@@ -42,47 +39,51 @@ def _lexemes(lexeme_class, query, *, last_is_prefix, **lexeme_kwargs):
     return reduce(lambda a, b: a | b, lexemes)
 
 
-# SQLite (FTS5)
+# Each backend is built on first use: modelsearch's SQLite and PostgreSQL modules look up
+# database-specific models when imported, so only the one for the configured database may load.
 
 
-class ChineseSQLiteObjectIndexer(sqlite.ObjectIndexer):
-    @cached_property
-    def title(self):
-        return index_text(sqlite.ObjectIndexer.title.func(self))
+@cache
+def _sqlite_backend_class():
+    from modelsearch.backends.database.sqlite import sqlite
+    from modelsearch.backends.database.sqlite.query import Lexeme as SQLiteLexeme
+    from modelsearch.backends.database.sqlite.query import SearchQueryExpression
 
-    @cached_property
-    def body(self):
-        return index_text(sqlite.ObjectIndexer.body.func(self))
+    class ChineseSQLiteObjectIndexer(sqlite.ObjectIndexer):
+        @cached_property
+        def title(self):
+            return index_text(sqlite.ObjectIndexer.title.func(self))
 
-    @cached_property
-    def autocomplete(self):
-        return index_text(sqlite.ObjectIndexer.autocomplete.func(self))
+        @cached_property
+        def body(self):
+            return index_text(sqlite.ObjectIndexer.body.func(self))
 
+        @cached_property
+        def autocomplete(self):
+            return index_text(sqlite.ObjectIndexer.autocomplete.func(self))
 
-class ChineseSQLiteIndex(sqlite.SQLiteIndex):
-    add_items = _with_indexer(sqlite.SQLiteIndex.add_items, ChineseSQLiteObjectIndexer)
+    class ChineseSQLiteIndex(sqlite.SQLiteIndex):
+        add_items = _with_indexer(sqlite.SQLiteIndex.add_items, ChineseSQLiteObjectIndexer)
 
+    class ChineseSQLiteSearchQueryCompiler(sqlite.SQLiteSearchQueryCompiler):
+        def build_search_query_content(self, query, config=None):
+            if isinstance(query, PlainText):
+                return SearchQueryExpression(_lexemes(SQLiteLexeme, query, last_is_prefix=self.LAST_TERM_IS_PREFIX))
+            if isinstance(query, Phrase):
+                return SearchQueryExpression(SQLiteLexeme(analyse_phrase(query.query_string)))
+            return super().build_search_query_content(query, config=config)
 
-class ChineseSQLiteSearchQueryCompiler(sqlite.SQLiteSearchQueryCompiler):
-    def build_search_query_content(self, query, config=None):
-        if isinstance(query, PlainText):
-            return SearchQueryExpression(_lexemes(SQLiteLexeme, query, last_is_prefix=self.LAST_TERM_IS_PREFIX))
-        if isinstance(query, Phrase):
-            return SearchQueryExpression(SQLiteLexeme(analyse_phrase(query.query_string)))
-        return super().build_search_query_content(query, config=config)
+    class ChineseSQLiteAutocompleteQueryCompiler(
+        ChineseSQLiteSearchQueryCompiler, sqlite.SQLiteAutocompleteQueryCompiler
+    ):
+        pass
 
+    class ChineseSQLiteSearchBackend(sqlite.SQLiteSearchBackend):
+        index_class = ChineseSQLiteIndex
+        query_compiler_class = ChineseSQLiteSearchQueryCompiler
+        autocomplete_query_compiler_class = ChineseSQLiteAutocompleteQueryCompiler
 
-class ChineseSQLiteAutocompleteQueryCompiler(ChineseSQLiteSearchQueryCompiler, sqlite.SQLiteAutocompleteQueryCompiler):
-    pass
-
-
-class ChineseSQLiteSearchBackend(sqlite.SQLiteSearchBackend):
-    index_class = ChineseSQLiteIndex
-    query_compiler_class = ChineseSQLiteSearchQueryCompiler
-    autocomplete_query_compiler_class = ChineseSQLiteAutocompleteQueryCompiler
-
-
-# PostgreSQL (tsvector); imported lazily because it needs django.contrib.postgres.
+    return ChineseSQLiteSearchBackend
 
 
 @cache
@@ -126,5 +127,5 @@ def SearchBackend(params):
     if connection.vendor == "postgresql":
         return _postgres_backend_class()(params)
     if connection.vendor == "sqlite":
-        return ChineseSQLiteSearchBackend(params)
+        return _sqlite_backend_class()(params)
     raise ImproperlyConfigured("search.backends.database supports SQLite (with FTS5) and PostgreSQL only.")

@@ -1,0 +1,194 @@
+"""Accessibility in a real browser: axe-core, keyboard use, images, headings and third-party requests.
+
+Every page is checked at a phone viewport (390x844), in the default look and in the
+large-text + high-contrast reading mode (适老化). See conftest.py for how the live server gets
+the demo site without a transactional (flushing) test database.
+"""
+
+import urllib.request
+from urllib.parse import quote, urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+PAGES = {
+    "home": "/",
+    "column": "/safety-month-2026/",
+    "column-filtered": "/safety-month-2026/?topic=gas",
+    "article": "/safety-month-2026/2026-safety-month-launch/",
+    "search": "/search/?q=" + quote("燃气"),
+    "archived-column": "/safety-month-2025/",
+}
+# What each page must show, so no test passes on an empty or error page.
+EXPECTED_TEXT = {
+    "home": ["<h1>人人讲安全、个个会应急</h1>", "专栏最新文章"],
+    "column": ["<h1>2026年安全生产月专栏</h1>", "我市启动2026年“安全生产月”活动"],
+    "column-filtered": ["<h1>2026年安全生产月专栏</h1>", "主题：燃气"],
+    "article": ["<h1>我市启动2026年“安全生产月”活动</h1>", "责任编辑"],
+    "search": ["<h1>站内搜索</h1>", "与“燃气”相关的结果"],
+    "archived-column": ["<h1>2025年安全生产月专栏</h1>", "历史专题"],
+}
+READING_MODES = {"default": None, "large-high": "large-high"}
+
+axe = Axe()
+
+
+def open_page(page, server, path, reading=None):
+    if reading:
+        page.context.add_cookies([{"name": "reading", "value": reading, "url": server.url}])
+    response = page.goto(server.url + path, wait_until="load")
+    assert response is not None and response.status == 200, f"{path} answered {response and response.status}"
+    return response
+
+
+def format_violations(path, violations):
+    lines = [f"axe found {len(violations)} violation(s) on {path}:"]
+    for violation in violations:
+        lines.append(f"- {violation['id']} [{violation['impact']}] {violation['help']} ({violation['helpUrl']})")
+        for node in violation["nodes"]:
+            lines.append(f"    target: {' '.join(map(str, node['target']))}")
+            summary = (node.get("failureSummary") or "").replace("\n", " | ")
+            if summary:
+                lines.append(f"      {summary}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# The live server serves the committed demo site (no browser needed for this one).
+
+
+def test_live_server_serves_the_demo_site(server):
+    for name, path in PAGES.items():
+        with urllib.request.urlopen(server.url + path, timeout=30) as response:
+            html = response.read().decode()
+            assert response.status == 200, path
+        for text in EXPECTED_TEXT[name]:
+            assert text in html, f"{path} does not show {text!r}"
+
+
+# ---------------------------------------------------------------------------------------------
+# axe-core
+
+
+@pytest.mark.parametrize("reading", READING_MODES.values(), ids=READING_MODES.keys())
+@pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
+def test_axe_finds_no_violations(page, server, path, reading):
+    open_page(page, server, path, reading)
+    if reading:
+        assert page.evaluate("document.documentElement.className") == "text-large contrast-high"
+    results = axe.run(page)
+    violations = results.response["violations"]
+    assert not violations, format_violations(path, violations)
+
+
+# ---------------------------------------------------------------------------------------------
+# Keyboard
+
+
+def test_first_tab_reaches_the_skip_link_which_moves_focus_to_main(page, server):
+    open_page(page, server, PAGES["article"])
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        "(() => { const el = document.activeElement; const box = el.getBoundingClientRect();"
+        " return {text: el.textContent.trim(), href: el.getAttribute('href'), top: box.top, bottom: box.bottom}; })()"
+    )
+    assert focused["text"] == "跳到主要内容"
+    assert focused["href"] == "#main"
+    assert 0 <= focused["top"] and focused["bottom"] <= 844, "the focused skip link must be on screen"
+
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'main'")
+    assert page.evaluate("document.activeElement.tagName") == "MAIN"
+    assert urlsplit(page.url).fragment == "main"
+    # The next Tab continues from the main content, not from the header.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.getElementById('main').contains(document.activeElement)")
+
+
+def tab_to_link(page, text, limit=40):
+    """Press Tab until the link with this text has focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == text:
+            return
+    pytest.fail(f"{text!r} never received focus within {limit} Tab presses")
+
+
+def html_classes(page):
+    return set(page.evaluate("document.documentElement.className").split())
+
+
+@pytest.mark.parametrize(
+    ("link_text", "html_class", "undo_text", "cookie_value"),
+    [("大字模式", "text-large", "标准字号", "large-normal"), ("高对比度", "contrast-high", "标准配色", "normal-high")],
+)
+def test_reading_mode_link_works_by_keyboard_and_persists(page, server, link_text, html_class, undo_text, cookie_value):
+    start = PAGES["column"]
+    open_page(page, server, start)
+    assert html_class not in html_classes(page)
+
+    tab_to_link(page, link_text)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert urlsplit(page.url).path == start, "the reading-mode link returns to the page it was used on"
+    assert html_class in html_classes(page)
+    assert page.get_by_role("link", name=undo_text, exact=True).count() == 1
+    cookies = {c["name"]: c["value"] for c in page.context.cookies(server.url)}
+    assert cookies.get("reading") == cookie_value
+
+    # The preference is remembered on the next page.
+    open_page(page, server, PAGES["article"])
+    assert html_class in html_classes(page)
+    if html_class == "text-large":
+        assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "21px"
+
+
+# ---------------------------------------------------------------------------------------------
+# Images, headings, third-party requests
+
+
+@pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
+def test_images_in_main_have_alt_text_and_load(page, server, path):
+    open_page(page, server, path)
+    images = page.locator("main img")
+    for i in range(images.count()):
+        image = images.nth(i)
+        alt = image.get_attribute("alt")
+        src = image.get_attribute("src")
+        assert alt is not None and alt.strip(), f"<img src={src!r}> in main has no alt text"
+        image.scroll_into_view_if_needed()
+        loaded = image.evaluate(
+            "img => img.complete ? img.naturalWidth > 0 : new Promise(done =>"
+            " { img.onload = () => done(true); img.onerror = () => done(false); })"
+        )
+        assert loaded, f"<img src={src!r}> does not load"
+
+
+@pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
+def test_heading_levels_never_skip(page, server, path):
+    open_page(page, server, path)
+    headings = page.evaluate(
+        "Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6'))"
+        ".map(h => [Number(h.tagName[1]), h.textContent.trim()])"
+    )
+    assert headings, f"{path} has no headings"
+    assert headings[0][0] == 1, f"{path} starts with h{headings[0][0]} {headings[0][1]!r}, not h1"
+    assert [level for level, _ in headings].count(1) == 1, f"{path} has more than one h1"
+    for (prev_level, prev_text), (level, text) in zip(headings, headings[1:], strict=False):
+        assert level <= prev_level + 1, f"{path}: h{prev_level} {prev_text!r} is followed by h{level} {text!r}"
+
+
+@pytest.mark.parametrize("reading", READING_MODES.values(), ids=READING_MODES.keys())
+@pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
+def test_page_loads_nothing_from_other_hosts(page, server, path, reading):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    open_page(page, server, path, reading)
+    # Bring lazy images into view so their requests are counted too.
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_load_state("networkidle")
+
+    server_origin = urlsplit(server.url)[:2]
+    foreign = [url for url in requested if urlsplit(url)[:2] != server_origin]
+    assert requested, "no requests were recorded"
+    assert not foreign, f"{path} requested resources from other hosts: {foreign}"

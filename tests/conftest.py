@@ -1,0 +1,49 @@
+"""Shared fixtures. The Chinese demo site is loaded once per test database (the same loader
+`make run` uses), so every test can read it; each test still runs in a rolled-back transaction."""
+
+import pytest
+from django.core.cache import cache
+from wagtail.models import Site
+
+from home.demo.loader import ARCHIVED_COLUMN_SLUG, COLUMN_SLUG, load_demo_content
+from home.models import ArticlePage, ColumnIndexPage, HomePage
+
+DEMO_PASSWORD = "anquan-2026-test"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_demo_content(admin_password=DEMO_PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def site(db):
+    return Site.objects.get(is_default_site=True)
+
+
+@pytest.fixture
+def home_page(db):
+    return HomePage.objects.get()
+
+
+@pytest.fixture
+def column(db):
+    return ColumnIndexPage.objects.get(slug=COLUMN_SLUG)
+
+
+@pytest.fixture
+def archived_column(db):
+    return ColumnIndexPage.objects.get(slug=ARCHIVED_COLUMN_SLUG)
+
+
+@pytest.fixture
+def article(column):
+    return ArticlePage.objects.child_of(column).live().get(slug="2026-safety-month-launch")

@@ -1,0 +1,116 @@
+"""The anonymous full-page cache: fast for readers, never stale after publishing, never shared
+with editors or across reading preferences."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import override_settings
+from wagtail.models import PageViewRestriction, Site
+
+from home.cache import HIT_HEADER
+from home.models import ArticlePage, SiteIdentity
+
+pytestmark = pytest.mark.django_db
+
+
+def _get(client, url, **kwargs):
+    response = client.get(url, **kwargs)
+    assert response.status_code == 200, response.status_code
+    return response
+
+
+def test_second_anonymous_request_is_served_from_cache(client, article):
+    first = _get(client, article.url)
+    second = _get(client, article.url)
+    assert first[HIT_HEADER] == "miss"
+    assert second[HIT_HEADER] == "hit"
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+    assert "Content-Security-Policy" in second
+
+
+def test_publishing_a_change_shows_at_once(client, column, home_page):
+    article = ArticlePage.objects.child_of(column).live().order_by("-publish_date").first()
+    for url in (article.url, column.url, "/"):
+        _get(client, url)
+        assert _get(client, url)[HIT_HEADER] == "hit"
+    article.title = "更新后的标题：安全生产月启动"
+    article.save_revision().publish()
+    for url in (article.url, column.url, "/"):
+        response = _get(client, url)
+        assert response[HIT_HEADER] == "miss"
+        assert "更新后的标题" in response.content.decode()
+
+
+def test_unpublished_page_is_gone_at_once(client, article):
+    _get(client, article.url)
+    article.unpublish()
+    assert client.get(article.url).status_code == 404
+
+
+def test_deleted_page_is_gone_at_once(client, article):
+    url = article.url
+    _get(client, url)
+    article.delete()
+    assert client.get(url).status_code == 404
+
+
+def test_new_view_restriction_applies_at_once(client, article):
+    _get(client, article.url)
+    _get(client, article.url)
+    PageViewRestriction.objects.create(page=article, restriction_type=PageViewRestriction.PASSWORD, password="s3cret")
+    response = client.get(article.url)
+    assert HIT_HEADER not in response or response[HIT_HEADER] != "hit"
+    assert "知识卡片" not in response.content.decode()
+
+
+def test_site_settings_change_shows_at_once(client, site, home_page):
+    _get(client, "/")
+    identity = SiteIdentity.for_site(site)
+    identity.organizer = "莱西市应急管理局宣传科"
+    identity.save()
+    assert "承办单位：莱西市应急管理局宣传科" in _get(client, "/").content.decode()
+
+
+def test_logged_in_editors_never_get_or_fill_the_cache(client, article):
+    _get(client, article.url)  # cached for the public
+    editor = get_user_model().objects.get(username="admin")
+    client.force_login(editor)
+    response = _get(client, article.url)
+    assert HIT_HEADER not in response
+    client.logout()
+    client.cookies.clear()
+    assert _get(client, article.url)[HIT_HEADER] == "hit"
+
+
+def test_a_reader_with_a_csrf_cookie_is_not_served_from_cache(client, article):
+    _get(client, article.url)
+    client.cookies["csrftoken"] = "x" * 32
+    assert HIT_HEADER not in _get(client, article.url)
+
+
+def test_reading_preferences_are_cached_separately(client, article):
+    normal = _get(client, article.url)
+    client.cookies["reading"] = "large-high"
+    large = _get(client, article.url)
+    assert large[HIT_HEADER] == "miss"
+    assert 'class="text-large contrast-high"' in large.content.decode()
+    assert 'class="text-normal contrast-normal"' in normal.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/search/?q=燃气", "/no-such-page/", "/admin/login/"])
+def test_search_errors_and_admin_are_not_cached(client, home_page, url):
+    client.get(url)
+    response = client.get(url)
+    assert response.get(HIT_HEADER) != "hit"
+
+
+def test_cache_can_be_switched_off(client, article):
+    with override_settings(PAGE_CACHE_SECONDS=0):
+        _get(client, article.url)
+        assert HIT_HEADER not in _get(client, article.url)
+
+
+def test_unknown_host_is_refused_not_cached(client, article):
+    assert Site.objects.count() == 1
+    response = client.get(article.url, HTTP_HOST="evil.example.com")
+    assert response.status_code == 400
