@@ -56,21 +56,24 @@ def _is_separator(char):
 
 
 def split_words(query_string):
+    """The words of a query. Separators are found before NFKC folding, which would turn
+    full-width ，？！ into ASCII punctuation that no longer separates."""
     word = []
-    for char in _normalise(query_string):
+    for char in query_string:
         if _is_separator(char):
             if word:
-                yield "".join(word)
+                yield _normalise("".join(word))
             word = []
         else:
             word.append(char)
     if word:
-        yield "".join(word)
+        yield _normalise("".join(word))
 
 
 def analyse_word(word):
     """Turn one query word into a QueryTerm, or None if nothing in it can match."""
-    pieces = _QUERY_PIECES.findall(word)
+    # Pieces with nothing to match (trailing "?", "...") must not make a Chinese run look non-final.
+    pieces = [piece for piece in _QUERY_PIECES.findall(word) if _WORD.search(piece)]
     tokens = []
     prefix = False
     for position, piece in enumerate(pieces):
@@ -80,7 +83,7 @@ def analyse_word(word):
             # and its tail token is present; a run at the end of the word may continue.
             tokens.extend(_run_tokens(piece, with_tail=not is_last))
             prefix = is_last and len(piece) == 1
-        elif _WORD.search(piece):
+        else:
             tokens.append(piece.strip())
     if not tokens:
         return None
@@ -95,7 +98,3 @@ def analyse_query(query_string):
 def analyse_phrase(phrase):
     """A quoted phrase: its words' tokens joined, so the phrase keeps word order."""
     return " ".join(term.text for term in analyse_query(phrase))
-
-
-def contains_chinese(text):
-    return bool(_CJK_RUN.search(text))

@@ -28,8 +28,7 @@ def _lexemes(lexeme_class, query, *, last_is_prefix, **lexeme_kwargs):
     """One lexeme per analysed query word (a phrase of bigrams), joined by the query's operator."""
     terms = analyse_query(query.query_string)
     if not terms:
-        # Nothing searchable (only punctuation): an empty phrase matches no document.
-        return lexeme_class("", **lexeme_kwargs)
+        return None  # only punctuation: the caller builds a query that matches nothing
     lexemes = [
         lexeme_class(term.text, prefix=term.prefix or (last_is_prefix and i == len(terms) - 1), **lexeme_kwargs)
         for i, term in enumerate(terms)
@@ -68,7 +67,9 @@ def _sqlite_backend_class():
     class ChineseSQLiteSearchQueryCompiler(sqlite.SQLiteSearchQueryCompiler):
         def build_search_query_content(self, query, config=None):
             if isinstance(query, PlainText):
-                return SearchQueryExpression(_lexemes(SQLiteLexeme, query, last_is_prefix=self.LAST_TERM_IS_PREFIX))
+                lexemes = _lexemes(SQLiteLexeme, query, last_is_prefix=self.LAST_TERM_IS_PREFIX)
+                # An empty FTS5 phrase ("") is valid and matches no document.
+                return SearchQueryExpression(lexemes if lexemes is not None else SQLiteLexeme(""))
             if isinstance(query, Phrase):
                 return SearchQueryExpression(SQLiteLexeme(analyse_phrase(query.query_string)))
             return super().build_search_query_content(query, config=config)
@@ -92,6 +93,23 @@ def _postgres_backend_class():
     from modelsearch.backends.database.postgres import postgres
     from modelsearch.backends.database.postgres.query import Lexeme as PostgresLexeme
 
+    class ChinesePostgresLexeme(PostgresLexeme):
+        """An analysed word as a tsquery phrase, '燃气' <-> '气安' <-> '安全', with the prefix mark on
+        the last token only (a quoted multi-token lexeme would put it on every token)."""
+
+        def as_sql(self, compiler, connection):
+            tokens = [token.replace("'", "''").replace("\\", "\\\\") for token in self.value.split()]
+            parts = [f"'{token}'" for token in tokens]
+            label = ("*" if self.prefix else "") + (self.weight or "")
+            if label:
+                parts[-1] += f":{label}"
+            phrase = " <-> ".join(parts)
+            if len(parts) > 1:
+                phrase = f"({phrase})"
+            if self.invert:
+                phrase = f"!{phrase}"
+            return "%s", [phrase]
+
     class ChinesePostgresObjectIndexer(postgres.ObjectIndexer):
         def as_vector(self, texts, for_autocomplete=False):
             return super().as_vector([(index_text(text), weight) for text, weight in texts], for_autocomplete)
@@ -102,8 +120,12 @@ def _postgres_backend_class():
     class ChinesePostgresSearchQueryCompiler(postgres.PostgresSearchQueryCompiler):
         def build_tsquery_content(self, query, config=None, invert=False):
             if isinstance(query, PlainText):
-                # A quoted multi-word lexeme in to_tsquery is a phrase: '燃气' <-> '气安' <-> '安全'.
-                lexemes = _lexemes(PostgresLexeme, query, last_is_prefix=self.LAST_TERM_IS_PREFIX, invert=invert)
+                lexemes = _lexemes(
+                    ChinesePostgresLexeme, query, last_is_prefix=self.LAST_TERM_IS_PREFIX, invert=invert
+                )
+                if lexemes is None:
+                    # An empty raw tsquery is a syntax error; an empty plain one matches nothing.
+                    return SearchQuery("", search_type="plain", config=config)
                 return SearchQuery(lexemes, search_type="raw", config=config)
             if isinstance(query, Phrase):
                 return SearchQuery(analyse_phrase(query.query_string), search_type="phrase", config=config)

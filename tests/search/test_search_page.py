@@ -1,0 +1,251 @@
+"""The reader-facing /search/ page."""
+
+import html
+import re
+
+import pytest
+from wagtail.models import PageViewRestriction
+
+from home.models import ArticlePage
+from search.highlight import highlight
+
+RESULT = re.compile(r'<li class="search-result">(.*?)</li>', re.S)
+TITLE = re.compile(r'<h2><a href="([^"]*)">(.*?)</a></h2>', re.S)
+TYPE = re.compile(r'<span class="tag">(.*?)</span>')
+DATE = re.compile(r'<time datetime="([^"]*)">(.*?)</time>')
+EXCERPT = re.compile(r'<p class="excerpt">(.*?)</p>', re.S)
+
+
+def results(response):
+    """The result list as readers see it: one dict per result."""
+    assert response.status_code == 200
+    hits = []
+    for item in RESULT.findall(response.content.decode()):
+        href, title = TITLE.search(item).groups()
+        date = DATE.search(item)
+        hits.append(
+            {
+                "href": href,
+                "title": html.unescape(title),
+                "type": TYPE.search(item).group(1),
+                "datetime": date.group(1) if date else None,
+                "date": date.group(2) if date else None,
+                "excerpt": EXCERPT.search(item).group(1),
+            }
+        )
+    return hits
+
+
+def search(client, **params):
+    return client.get("/search/", params)
+
+
+def article_titles(*slugs):
+    return {page.title for page in ArticlePage.objects.filter(slug__in=slugs)}
+
+
+def test_result_shows_title_type_date_and_highlighted_snippet(client, site):
+    response = search(client, q="燃气")
+    hits = results(response)
+    assert "找到 6 条与“燃气”相关的结果" in response.content.decode()
+    assert {hit["title"] for hit in hits} == article_titles(
+        "2026-safety-month-launch",
+        "household-gas-leak-response",
+        "restaurant-lpg-cylinder-safety",
+        "safety-consultation-day-city-square",
+        "safety-into-community-gas-check",
+        "safety-knowledge-answer-sheet-contest",
+    )
+    hit = next(hit for hit in hits if hit["title"] == "安全进社区：燃气安全检查送到家门口")
+    assert hit["type"] == "专栏文章"
+    assert (hit["datetime"], hit["date"]) == ("2026-06-20", "2026年6月20日")
+    assert hit["href"].endswith("/safety-into-community-gas-check/")
+    assert "<mark>燃气</mark>" in hit["excerpt"]
+    assert all("<mark>燃气</mark>" in hit["excerpt"] for hit in hits)
+
+
+def test_search_page_title_and_form_keep_the_query(client, site):
+    content = search(client, q="燃气 安全").content.decode()
+    assert "<title>搜索：燃气 安全" in content
+    assert 'name="q" value="燃气 安全"' in content
+
+
+def test_empty_query_shows_a_prompt_not_results(client, site):
+    content = search(client).content.decode()
+    assert "请输入要搜索的内容" in content
+    assert 'class="search-result"' not in content
+
+
+def test_filter_by_type_column(client, site):
+    hits = results(search(client, q="专栏", type="column"))
+    assert {hit["title"] for hit in hits} == {"2026年安全生产月专栏", "2025年安全生产月专栏"}
+    assert {hit["type"] for hit in hits} == {"专栏"}
+
+
+def test_filter_by_type_article(client, site):
+    hits = results(search(client, q="专栏", type="article"))
+    assert [hit["title"] for hit in hits] == list(article_titles("2026-safety-month-launch"))
+    assert hits[0]["type"] == "专栏文章"
+
+
+def test_filter_by_topic(client, site):
+    response = search(client, q="燃气", topic="gas")
+    assert {hit["title"] for hit in results(response)} == article_titles(
+        "household-gas-leak-response", "restaurant-lpg-cylinder-safety", "safety-into-community-gas-check"
+    )
+    assert '<option value="gas" selected>燃气</option>' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        pytest.param({"q": "燃气", "type": "video"}, "没有这种内容类型。", id="type"),
+        pytest.param({"q": "燃气", "topic": "earthquakes"}, "没有找到这个主题。", id="topic"),
+    ],
+)
+def test_unknown_filter_is_a_404_with_a_chinese_message(client, site, params, message):
+    response = client.get("/search/", params)
+    assert response.status_code == 404
+    assert message in response.content.decode()
+
+
+# 26 of the 27 articles and both columns mention 安全: 28 results, 10 a page.
+
+
+def test_pagination_walks_all_results_once(client, site):
+    first = search(client, q="安全")
+    assert "找到 28 条" in first.content.decode()
+    assert "第 1 页，共 3 页" in first.content.decode()
+    pages = [results(first), results(search(client, q="安全", page=2)), results(search(client, q="安全", page=3))]
+    assert [len(hits) for hits in pages] == [10, 10, 8]
+    hrefs = [hit["href"] for hits in pages for hit in hits]
+    assert len(set(hrefs)) == 28
+
+
+def test_second_page_links_back_and_forward(client, site):
+    content = search(client, q="安全", page=2).content.decode()
+    assert "第 2 页，共 3 页" in content
+    assert 'rel="prev"' in content
+    assert 'rel="next"' in content
+
+
+@pytest.mark.parametrize(
+    ("page", "shown"),
+    [
+        pytest.param("abc", "第 1 页，共 3 页", id="not-a-number"),
+        pytest.param("99999", "第 3 页，共 3 页", id="past-the-end"),
+        pytest.param("0", "第 3 页，共 3 页", id="zero"),
+        pytest.param("-1", "第 3 页，共 3 页", id="negative"),
+    ],
+)
+def test_bad_page_number_never_errors(client, site, page, shown):
+    response = search(client, q="安全", page=page)
+    assert response.status_code == 200
+    assert shown in response.content.decode()
+    assert results(response)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        pytest.param({"q": "地震"}, id="word-not-in-any-page"),
+        pytest.param({"q": "雷管", "topic": "gas"}, id="filter-excludes-every-match"),
+    ],
+)
+def test_no_results_gives_an_empty_list(client, site, params):
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    assert results(response) == []
+    assert "找到 " not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        pytest.param({"q": "地震"}, id="word-not-in-any-page"),
+        pytest.param({"q": "雷管", "topic": "gas"}, id="filter-excludes-every-match"),
+    ],
+)
+def test_no_results_state_tells_the_reader(client, site, params):
+    content = client.get("/search/", params).content.decode()
+    assert f"没有找到与“{params['q']}”相关的内容" in content
+    assert "换一个更短的词" in content
+
+
+def test_over_long_query_is_cut_with_a_notice(client, site):
+    query = "燃气 " * 100
+    assert len(query) == 300
+    response = search(client, q=query)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "搜索词过长，已只保留前 64 个字" in content
+    kept = query.strip()[:64]
+    assert f'name="q" value="{kept}"' in content
+    assert len(results(response)) == 6
+
+
+def test_long_query_without_spaces_is_cut_too(client, site):
+    response = search(client, q="安全生产" * 75)
+    assert response.status_code == 200
+    assert "搜索词过长" in response.content.decode()
+
+
+def test_short_query_has_no_notice(client, site):
+    assert "搜索词过长" not in search(client, q="燃气").content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param('"""', id="double-quotes"),
+        pytest.param("!!!", id="exclamation-marks"),
+        pytest.param("'", id="apostrophe"),
+        pytest.param("\\", id="backslash"),
+        pytest.param("“”、。", id="chinese-punctuation"),
+    ],
+)
+def test_query_of_only_punctuation_is_not_an_error(client, site, query):
+    response = search(client, q=query)
+    assert response.status_code == 200
+    assert results(response) == []
+
+
+def test_query_is_escaped_in_the_page(client, site):
+    content = search(client, q="<script>alert(1)</script>燃气").content.decode()
+    assert "<script>alert(1)</script>" not in content
+    assert "&lt;script&gt;" in content
+
+
+def test_unpublished_article_disappears_from_results(client, site):
+    article = ArticlePage.objects.get(slug="non-coal-mines-roof-check")
+    assert [hit["title"] for hit in results(search(client, q="敲帮问顶"))] == [article.title]
+
+    article.unpublish()
+
+    assert results(search(client, q="敲帮问顶")) == []
+    assert not ArticlePage.objects.live().search("敲帮问顶")
+
+
+def test_private_article_is_not_listed(client, site):
+    article = ArticlePage.objects.get(slug="non-coal-mines-roof-check")
+    PageViewRestriction.objects.create(page=article, restriction_type=PageViewRestriction.PASSWORD, password="x")
+    assert results(search(client, q="敲帮问顶")) == []
+
+
+# The excerpt itself
+
+
+def test_highlight_marks_every_word_and_escapes_the_text():
+    excerpt = highlight("<b>检查</b>燃气安全，燃气泄漏要报警", "燃气 报警")
+    assert excerpt == "&lt;b&gt;检查&lt;/b&gt;<mark>燃气</mark>安全，<mark>燃气</mark>泄漏要<mark>报警</mark>"
+
+
+def test_highlight_prefers_the_longest_word():
+    assert highlight("燃气安全知识", "燃气 燃气安全") == "<mark>燃气安全</mark>知识"
+
+
+def test_highlight_cuts_around_the_first_match():
+    text = "前" * 200 + "燃气" + "后" * 200
+    excerpt = highlight(text, "燃气")
+    assert excerpt.startswith("…") and excerpt.endswith("…")
+    assert "<mark>燃气</mark>" in excerpt
