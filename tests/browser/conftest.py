@@ -1,18 +1,27 @@
 """Browser fixtures: Debian's Chromium driven by Playwright against pytest-django's live server.
 
-Database access without ``transactional_db``
---------------------------------------------
-pytest-django's autouse ``_live_server_helper`` requests ``transactional_db`` for every test whose
-fixture closure contains ``live_server``, and ``_django_db_helper`` makes the test transactional
-for the same reason. Its teardown flush would delete the demo site that ``tests/conftest.py``
-loads once per test database. So no test here names ``live_server``: the ``server`` fixture below
-fetches it with ``request.getfixturevalue`` after the autouse fixtures have run, and lifts
-pytest-django's database blocker for the duration of the test so the server thread may query.
+How the live server gets the demo site, without ``transactional_db``
+--------------------------------------------------------------------
+The demo site is loaded and committed once per test database (``tests/conftest.py``). The live
+server answers from its own threads, with their own database connections, so it sees exactly
+what is committed. Three pytest-django details matter:
 
-No ``db`` fixture either: it would hold a ``BEGIN IMMEDIATE`` transaction (the SQLite write lock)
-for the whole test, and the server thread must write image renditions on first view. The browser
-tests only read through HTTP; the server commits what it writes, and the SQLite file runs in WAL
-mode so its readers never wait on anyone.
+1. The test database is only set up if some collected test *needs* the database: a
+   ``django_db`` mark, or ``db`` / ``transactional_db`` / ``live_server`` among its fixtures.
+   Otherwise the connections keep pointing at the development ``db.sqlite3``, and the session
+   ``django_db_setup`` would even load the demo content into it.
+2. ``live_server`` among a test's fixtures makes the autouse ``_live_server_helper`` request
+   ``transactional_db``, whose teardown flush deletes the demo site for every later test.
+3. pytest-django's ``db`` wraps the test in ``BEGIN IMMEDIATE`` (the settings' SQLite
+   transaction mode), i.e. it holds the write lock for the whole test, and the server thread
+   has to write image renditions the first time a page is viewed: it would wait 20 s and fail
+   with "database is locked".
+
+So in this directory ``db`` is overridden below: it sets up the test database (1) and lifts
+pytest-django's database blocker, but opens no transaction (3). The browser tests only read,
+through HTTP; anything the server writes (renditions) is committed like on a real site. And no
+test names ``live_server``: the ``server`` fixture fetches it with ``request.getfixturevalue``,
+after the autouse fixtures have run (2).
 """
 
 import os
@@ -20,10 +29,14 @@ import shutil
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings as django_settings
+from django.db import connections
 
 CHROMIUM_PATH = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PHONE = {"width": 390, "height": 844}
+# Read before pytest-django swaps in the test databases, to prove later that it did.
+DEVELOPMENT_DATABASES = {alias: config["NAME"] for alias, config in django_settings.DATABASES.items()}
 
 
 def find_chromium():
@@ -32,8 +45,15 @@ def find_chromium():
     return shutil.which("chromium")
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="package")
+def browser(django_db_setup):
+    """Chromium for the tests in this package only.
+
+    Playwright's sync API keeps an asyncio loop running on the main thread while it is open, and
+    Django refuses ORM calls from a thread with a running loop (SynchronousOnlyOperation). So the
+    test database is set up first (``django_db_setup``), no browser test queries the ORM on the
+    main thread, and the browser is closed when this package is done, before tests/home runs.
+    """
     executable = find_chromium()
     if executable is None:
         pytest.skip(
@@ -49,16 +69,26 @@ def browser():
 
 
 @pytest.fixture
-def server(request, settings, django_db_blocker):
-    """pytest-django's live server, serving the committed demo site (see the module docstring)."""
-    assert "transactional_db" not in request.fixturenames, "a flush would delete the demo site"
-    settings.ROOT_URLCONF = "tests.browser.urls"
+def db(django_db_setup, django_db_blocker):
+    """Overrides pytest-django's ``db`` for the browser tests: the committed test database, no
+    wrapping transaction (see the module docstring). Whatever a test writes here stays written."""
     with django_db_blocker.unblock():
-        live_server = request.getfixturevalue("live_server")
-        host = urlsplit(live_server.url).hostname
-        if host not in settings.ALLOWED_HOSTS:
-            settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, host]
-        yield live_server
+        for connection in connections.all():
+            name = connection.settings_dict["NAME"]
+            assert name != DEVELOPMENT_DATABASES[connection.alias], f"{connection.alias} is not the test database"
+        yield
+
+
+@pytest.fixture
+def server(request, db, settings):
+    """pytest-django's live server, serving the committed demo site, plus uploaded media."""
+    assert "transactional_db" not in request.fixturenames, "its flush would delete the demo site"
+    settings.ROOT_URLCONF = "tests.browser.urls"
+    live_server = request.getfixturevalue("live_server")
+    host = urlsplit(live_server.url).hostname
+    if host not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, host]
+    return live_server
 
 
 @pytest.fixture

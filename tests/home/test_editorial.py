@@ -28,7 +28,9 @@ def test_only_administrators_may_publish(article, django_user_model):
         user.groups.add(Group.objects.get(name=group_name))
         return user
 
-    editor, reviewer, admin = (user_in(name) for name in (services.EDITOR_GROUP, services.REVIEWER_GROUP, services.ADMIN_GROUP))
+    editor, reviewer, admin = (
+        user_in(name) for name in (services.EDITOR_GROUP, services.REVIEWER_GROUP, services.ADMIN_GROUP)
+    )
     assert article.permissions_for_user(editor).can_edit()
     assert not article.permissions_for_user(editor).can_publish()
     assert not article.permissions_for_user(reviewer).can_publish()

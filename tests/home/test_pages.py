@@ -144,7 +144,9 @@ def test_article_json_ld_is_a_news_article(client, article):
 
 
 def test_json_ld_cannot_be_broken_out_of_by_a_title(client, column, home_page):
-    article = ArticlePageFactory(parent=column, title="</script><script>alert(1)</script>", topics=[Topic.objects.first()])
+    article = ArticlePageFactory(
+        parent=column, title="</script><script>alert(1)</script>", topics=[Topic.objects.first()]
+    )
     html = client.get(article.url).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert _json_ld(html)["headline"] == article.title
@@ -156,7 +158,14 @@ def test_home_page_json_ld_is_a_web_page(client, home_page):
 
 def test_footer_shows_site_identity(client, home_page):
     html = client.get("/").content.decode()
-    for text in ["主办单位：莱西市安全生产委员会办公室", "承办单位：莱西市应急管理局", "网站标识码：3702850000", "ICP备", "公网安备", "党政机关网站标识"]:
+    for text in [
+        "主办单位：莱西市安全生产委员会办公室",
+        "承办单位：莱西市应急管理局",
+        "网站标识码：3702850000",
+        "ICP备",
+        "公网安备",
+        "党政机关网站标识",
+    ]:
         assert text in html
 
 
