@@ -18,7 +18,7 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse
 from django.utils.cache import cc_delim_re
 
-from .reading import READING_COOKIE
+from .reading import READING_COOKIE, format_reading_cookie, parse_reading_cookie
 
 GENERATION_KEY = "pagecache:generation"
 EXCLUDED_PREFIXES = ("/admin/", "/django-admin/", "/documents/", "/search/", "/reading-mode/", "/static/", "/media/")
@@ -69,9 +69,9 @@ class AnonymousPageCacheMiddleware:
         except DisallowedHost:
             return self.get_response(request)
 
-        variant = "\n".join(
-            [host, request.path, request.META.get("QUERY_STRING", ""), request.COOKIES.get(READING_COOKIE, "")]
-        )
+        # The reading cookie is normalised so a forged value cannot multiply the cached copies.
+        reading = format_reading_cookie(*parse_reading_cookie(request.COOKIES.get(READING_COOKIE)))
+        variant = "\n".join([host, request.path, request.META.get("QUERY_STRING", ""), reading])
         key = f"pagecache:{_generation()}:{hashlib.sha256(variant.encode()).hexdigest()}"
         cached = cache.get(key)
         if cached is not None:

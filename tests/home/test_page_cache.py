@@ -114,3 +114,12 @@ def test_unknown_host_is_refused_not_cached(client, article):
     assert Site.objects.count() == 1
     response = client.get(article.url, HTTP_HOST="evil.example.com")
     assert response.status_code == 400
+
+
+def test_forged_reading_cookies_share_the_normal_copy(client, article):
+    _get(client, article.url)
+    for forged in ("x" * 200, "huge-neon", "<script>", "normal-normal-normal"):
+        client.cookies["reading"] = forged
+        response = _get(client, article.url)
+        assert response[HIT_HEADER] == "hit", forged
+        assert 'class="text-normal contrast-normal"' in response.content.decode()
