@@ -41,11 +41,11 @@ def _generation():
 
 
 def _cacheable_request(request):
+    personal = {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, *settings.PAGE_CACHE_BYPASS_COOKIES}
     return (
         settings.PAGE_CACHE_SECONDS > 0
         and request.method == "GET"
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and settings.CSRF_COOKIE_NAME not in request.COOKIES
+        and not personal & request.COOKIES.keys()
         and not request.path.startswith(EXCLUDED_PREFIXES)
     )
 

@@ -78,7 +78,7 @@ class HomePage(Page):
     ]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["home.ColumnIndexPage"]
+    subpage_types = ["home.ColumnIndexPage", "quizzes.ContestIndexPage"]
 
     class Meta:
         verbose_name = _("首页")

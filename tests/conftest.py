@@ -14,7 +14,8 @@ DEMO_PASSWORD = "anquan-2026-test"
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        load_demo_content(admin_password=DEMO_PASSWORD)
+        # No simulated answer sheets: contest tests build exactly the sheets they need.
+        load_demo_content(admin_password=DEMO_PASSWORD, contest_sheets=0)
 
 
 @pytest.fixture(autouse=True)

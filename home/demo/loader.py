@@ -20,6 +20,8 @@ from home.factories import (
     paragraphs_to_body,
 )
 from home.models import ArticlePage, ColumnIndexPage, HomePage, SiteIdentity
+from organizations.demo import load_demo_units
+from quizzes.demo.loader import load_demo_contests
 
 from .articles import ARTICLES, AUDIENCES, TOPICS
 
@@ -177,8 +179,9 @@ def _users(password):
 
 
 @transaction.atomic
-def load_demo_content(*, admin_password):
-    """Create whatever part of the demo site is missing. Returns the number of articles created."""
+def load_demo_content(*, admin_password, contest_sheets=3000):
+    """Create whatever part of the demo site is missing, with ``contest_sheets`` simulated answer
+    sheets for contests that have none yet. Returns the number of articles created."""
     topics = {slug: TopicFactory(slug=slug, name=name, sort_order=i) for i, (slug, name) in enumerate(TOPICS)}
     audiences = {slug: AudienceFactory(slug=slug, name=name, sort_order=i) for i, (slug, name) in enumerate(AUDIENCES)}
     home = _home_page()
@@ -194,4 +197,6 @@ def load_demo_content(*, admin_password):
     _site_identity()
     services.setup_editorial_workflow(home_page=home, column=column)
     _users(admin_password)
+    load_demo_units()
+    load_demo_contests(home=home, sheets=contest_sheets)
     return created

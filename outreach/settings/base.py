@@ -26,6 +26,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "home",
     "search",
+    "organizations",
+    "quizzes",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -130,6 +132,13 @@ else:
 
 # Full-page cache for anonymous GETs of public pages (home.cache); 0 disables it.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# A request carrying any of these cookies may get a personal page, so it bypasses the page cache
+# (the session and CSRF cookies are added from their own settings).
+PAGE_CACHE_BYPASS_COOKIES = ["participant", "join_unit"]
+
+# django-ratelimit counts in the default cache; behind a proxy set RATELIMIT_IP_META_KEY
+# (e.g. HTTP_X_REAL_IP) so that limits apply to readers, not to the proxy.
+RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

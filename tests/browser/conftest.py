@@ -17,7 +17,7 @@ what is committed. Three pytest-django details matter:
    has to write image renditions the first time a page is viewed: it would wait 20 s and fail
    with "database is locked".
 
-So in this directory ``db`` is overridden below: it sets up the test database (1) and lifts
+So in this directory ``db`` is ``tests.committed_db.db``: it sets up the test database (1) and lifts
 pytest-django's database blocker, but opens no transaction (3). The browser tests only read,
 through HTTP; anything the server writes (renditions) is committed like on a real site. And no
 test names ``live_server``: the ``server`` fixture fetches it with ``request.getfixturevalue``,
@@ -29,14 +29,14 @@ import shutil
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings as django_settings
-from django.db import connections
+
+from tests import committed_db
+
+db = committed_db.db  # the committed-data ``db`` for the live server
 
 CHROMIUM_PATH = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PHONE = {"width": 390, "height": 844}
-# Read before pytest-django swaps in the test databases, to prove later that it did.
-DEVELOPMENT_DATABASES = {alias: config["NAME"] for alias, config in django_settings.DATABASES.items()}
 
 
 def find_chromium():
@@ -66,17 +66,6 @@ def browser(django_db_setup):
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-
-
-@pytest.fixture
-def db(django_db_setup, django_db_blocker):
-    """Overrides pytest-django's ``db`` for the browser tests: the committed test database, no
-    wrapping transaction (see the module docstring). Whatever a test writes here stays written."""
-    with django_db_blocker.unblock():
-        for connection in connections.all():
-            name = connection.settings_dict["NAME"]
-            assert name != DEVELOPMENT_DATABASES[connection.alias], f"{connection.alias} is not the test database"
-        yield
 
 
 @pytest.fixture

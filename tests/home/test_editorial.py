@@ -67,6 +67,6 @@ def test_setup_is_idempotent(home_page, column):
 
 def test_loading_demo_content_again_duplicates_nothing():
     counts = (HomePage.objects.count(), ColumnIndexPage.objects.count(), ArticlePage.objects.count())
-    assert load_demo_content(admin_password="whatever-123") == 0
+    assert load_demo_content(admin_password="whatever-123", contest_sheets=0) == 0
     assert (HomePage.objects.count(), ColumnIndexPage.objects.count(), ArticlePage.objects.count()) == counts
     assert counts[2] >= 16

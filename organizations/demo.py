@@ -1,0 +1,123 @@
+"""Demo units for 莱西市: the city, its towns, streets and development zone, and under them
+communities and villages, schools, enterprises and government bodies, with the 2026 expected
+headcounts. Safe to run repeatedly: units are looked up by parent and name, headcounts by unit,
+year and audience.
+
+Town and street names are real places; community and school names are generic; enterprise
+names carry 示范 to make plain they are made up.
+"""
+
+import random
+
+from django.db import transaction
+
+from .factories import HeadcountFactory, UnitFactory
+from .models import AudienceGroup, UnitKind
+
+CAMPAIGN_YEAR = 2026
+CITY = {"name": "莱西市", "code": "370285", "aliases": "莱西"}
+
+# town: {kind: [(name, aliases), ...]}
+TOWNS = {
+    "水集街道": {
+        UnitKind.COMMUNITY: [("水集社区", ""), ("东关社区", ""), ("西关社区", "")],
+        UnitKind.SCHOOL: [("莱西市实验小学", "实验小学\n莱西实小"), ("水集中心小学", "水集小学")],
+        UnitKind.ENTERPRISE: [("水集示范商贸有限公司", "")],
+    },
+    "望城街道": {
+        UnitKind.COMMUNITY: [("望城社区", ""), ("龙口社区", "")],
+        UnitKind.SCHOOL: [("莱西市第二中学", "二中\n莱西二中"), ("望城中心小学", "")],
+        UnitKind.ENTERPRISE: [("望城示范建筑工程有限公司", "")],
+    },
+    "沽河街道": {
+        UnitKind.COMMUNITY: [("沽河社区", ""), ("产芝村", "")],
+        UnitKind.SCHOOL: [("沽河中心小学", "")],
+        UnitKind.ENTERPRISE: [("沽河示范机械制造有限公司", "")],
+    },
+    "姜山镇": {
+        UnitKind.COMMUNITY: [("姜山社区", ""), ("前庄村", ""), ("后庄村", "")],
+        UnitKind.SCHOOL: [("姜山镇中心小学", ""), ("姜山中学", "")],
+        UnitKind.ENTERPRISE: [("姜山镇示范建材厂", "示范建材厂")],
+    },
+    "夏格庄镇": {
+        UnitKind.COMMUNITY: [("夏格庄社区", ""), ("大泊村", "")],
+        UnitKind.SCHOOL: [("夏格庄镇中学", "")],
+        UnitKind.ENTERPRISE: [("夏格庄示范石材厂", "")],
+    },
+    "院上镇": {
+        UnitKind.COMMUNITY: [("院上社区", ""), ("七岭村", "")],
+        UnitKind.SCHOOL: [("院上镇中心小学", "")],
+        UnitKind.ENTERPRISE: [("院上示范食品有限公司", "")],
+    },
+    "日庄镇": {
+        UnitKind.COMMUNITY: [("日庄社区", ""), ("沟东村", "")],
+        UnitKind.SCHOOL: [("日庄镇中心小学", "")],
+        UnitKind.ENTERPRISE: [("日庄示范燃气供应站", "")],
+    },
+    "南墅镇": {
+        UnitKind.COMMUNITY: [("南墅社区", ""), ("青山村", "")],
+        UnitKind.SCHOOL: [("南墅镇中学", "")],
+        UnitKind.ENTERPRISE: [("南墅示范矿业有限公司", "")],
+    },
+    "河头店镇": {
+        UnitKind.COMMUNITY: [("河头店社区", ""), ("小河村", "")],
+        UnitKind.SCHOOL: [("河头店镇中心小学", "")],
+        UnitKind.ENTERPRISE: [("河头店示范物流有限公司", "")],
+    },
+    "店埠镇": {
+        UnitKind.COMMUNITY: [("店埠社区", ""), ("东庄村", "")],
+        UnitKind.SCHOOL: [("店埠镇中学", "")],
+        UnitKind.ENTERPRISE: [("店埠示范花生制品厂", "")],
+    },
+    "马连庄镇": {
+        UnitKind.COMMUNITY: [("马连庄社区", ""), ("北岭村", "")],
+        UnitKind.SCHOOL: [("马连庄镇中心小学", "")],
+    },
+    "莱西经济开发区": {
+        UnitKind.COMMUNITY: [("开发区社区", "")],
+        UnitKind.SCHOOL: [("莱西经济开发区实验学校", "开发区实验学校")],
+        UnitKind.ENTERPRISE: [("莱西示范化工有限公司", "示范化工"), ("莱西示范新能源科技有限公司", "")],
+        UnitKind.GOVERNMENT: [("莱西经济开发区安全生产监督管理办公室", "开发区安监办")],
+    },
+}
+CITY_BODIES = [("莱西市应急管理局", "应急局"), ("莱西市教育体育局", "教体局")]
+
+# Who each kind of unit brings to a contest, and a plausible range of how many.
+AUDIENCE_BY_KIND = {
+    UnitKind.COMMUNITY: (AudienceGroup.RESIDENTS, 800, 6000),
+    UnitKind.SCHOOL: (AudienceGroup.STUDENTS, 300, 2400),
+    UnitKind.ENTERPRISE: (AudienceGroup.STAFF, 40, 600),
+    UnitKind.GOVERNMENT: (AudienceGroup.STAFF, 20, 120),
+}
+
+
+def _unit(*, name, kind, parent, aliases="", code=""):
+    return UnitFactory(name=name, kind=kind, parent=parent, aliases=aliases, code=code)
+
+
+def _headcount(unit):
+    audience, low, high = AUDIENCE_BY_KIND[unit.kind]
+    # Seeded by the name, so every run (and every test database) gets the same numbers.
+    expected = random.Random(f"{unit.name}-{CAMPAIGN_YEAR}").randrange(low, high, 10)
+    HeadcountFactory(unit=unit, campaign_year=CAMPAIGN_YEAR, audience=audience, expected=expected)
+
+
+@transaction.atomic
+def load_demo_units():
+    city = _unit(kind=UnitKind.CITY, parent=None, **CITY)
+    members = [
+        _unit(name=name, kind=UnitKind.GOVERNMENT, parent=city, aliases=aliases) for name, aliases in CITY_BODIES
+    ]
+    enterprise_number = 0
+    for town_name, kinds in TOWNS.items():
+        town = _unit(name=town_name, kind=UnitKind.TOWN, parent=city)
+        for kind, units in kinds.items():
+            for name, aliases in units:
+                code = ""
+                if kind == UnitKind.ENTERPRISE:
+                    # Shaped like a 统一社会信用代码 but marked DEMO, so it cannot be a real one.
+                    enterprise_number += 1
+                    code = f"91370285DEMO{enterprise_number:05d}X"
+                members.append(_unit(name=name, kind=kind, parent=town, aliases=aliases, code=code))
+    for unit in members:
+        _headcount(unit)

@@ -1,0 +1,317 @@
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from wagtail.search import index
+
+
+class UnitKind(models.TextChoices):
+    CITY = "city", _("市")
+    TOWN = "town", _("镇/街道/开发区")
+    COMMUNITY = "community", _("社区/村")
+    SCHOOL = "school", _("学校")
+    ENTERPRISE = "enterprise", _("企业")
+    GOVERNMENT = "government", _("机关单位")
+    OTHER = "other", _("其他")
+
+
+# Which kinds of unit each kind may sit under. Only the city and towns have children, and a town's
+# parent is always the city, so a tree that obeys this table has no cycles and is at most three deep.
+ALLOWED_PARENT_KINDS = {
+    UnitKind.CITY: (),
+    UnitKind.TOWN: (UnitKind.CITY,),
+    UnitKind.COMMUNITY: (UnitKind.TOWN,),
+    UnitKind.SCHOOL: (UnitKind.TOWN,),
+    UnitKind.ENTERPRISE: (UnitKind.TOWN,),
+    UnitKind.GOVERNMENT: (UnitKind.CITY, UnitKind.TOWN),
+    UnitKind.OTHER: (UnitKind.CITY, UnitKind.TOWN),
+}
+# The kinds that other units may sit under.
+PARENT_KINDS = tuple(dict.fromkeys(kind for kinds in ALLOWED_PARENT_KINDS.values() for kind in kinds))
+TOWN_MEMBER_KINDS = (UnitKind.COMMUNITY, UnitKind.SCHOOL, UnitKind.ENTERPRISE)
+CITY_OR_TOWN_MEMBER_KINDS = (UnitKind.GOVERNMENT, UnitKind.OTHER)
+
+# A spreadsheet program runs a cell that starts with one of these as a formula, so names and
+# aliases may not, and exported files are safe to open.
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+JOIN_TOKEN_LENGTH = 24
+
+
+def new_join_token():
+    return secrets.token_urlsafe(JOIN_TOKEN_LENGTH * 3 // 4)
+
+
+def split_aliases(text):
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class UnitQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def of_kind(self, *kinds):
+        return self.filter(kind__in=kinds) if kinds else self
+
+    def search_text(self, q):
+        """Name or alias contains ``q``. A plain LIKE, so it behaves the same on SQLite and
+        PostgreSQL and needs no search index (Chinese has no letter case to fold)."""
+        q = q.strip()
+        return self.filter(Q(name__icontains=q) | Q(aliases__icontains=q)) if q else self
+
+
+class Unit(index.Indexed, models.Model):
+    """A unit of the city's tree: the city, its towns (streets, development zones), and the
+    communities, schools, enterprises and government bodies that belong to them."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=20, choices=UnitKind)
+    code = models.CharField(
+        _("代码"),
+        max_length=40,
+        blank=True,
+        help_text=_("统一社会信用代码、学校代码或区划代码，没有可不填。"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    town = models.ForeignKey(
+        "self",
+        verbose_name=_("所属镇街"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    aliases = models.TextField(
+        _("别名"), blank=True, help_text=_("每行一个，例如“实验小学”。参与者搜索单位时也会匹配别名。")
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    join_token = models.CharField(
+        _("扫码口令"), max_length=JOIN_TOKEN_LENGTH, unique=True, editable=False, default=new_join_token
+    )
+
+    objects = UnitQuerySet.as_manager()
+
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("aliases"),
+        index.AutocompleteField("name"),
+        # The admin searches only autocomplete fields when a model has any.
+        index.AutocompleteField("aliases"),
+        # The admin listing filters and sorts before it searches, and the backend can only do
+        # that on fields declared here.
+        index.FilterField("name"),
+        index.FilterField("kind"),
+        index.FilterField("town"),
+        index.FilterField("is_active"),
+    ]
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                name="organizations_unit_unique_name_per_parent",
+                violation_error_message=_("同一上级单位下已有同名单位。"),
+            ),
+            # NULL parents never collide in the constraint above.
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(parent__isnull=True),
+                name="organizations_unit_unique_root_name",
+                violation_error_message=_("已有同名的市级单位。"),
+                violation_error_code="unique",
+            ),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=~Q(code=""),
+                name="organizations_unit_unique_code",
+                violation_error_message=_("这个代码已被其他单位使用。"),
+                violation_error_code="unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=UnitKind.CITY, parent__isnull=True)
+                | (~Q(kind=UnitKind.CITY) & Q(parent__isnull=False)),
+                name="organizations_unit_only_city_is_root",
+                violation_error_message=_("市没有上级单位，其他单位都必须有上级单位。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")),
+                name="organizations_unit_not_own_parent",
+                violation_error_message=_("单位不能以自己为上级单位。"),
+            ),
+            # ``town`` is the nearest town at or above the unit, so for these kinds it equals the
+            # parent exactly when the parent is a town.
+            models.CheckConstraint(
+                condition=~Q(kind__in=TOWN_MEMBER_KINDS) | Q(town__isnull=False, town=F("parent")),
+                name="organizations_unit_member_under_town",
+                violation_error_message=_("社区/村、学校和企业的上级单位必须是镇/街道/开发区。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=CITY_OR_TOWN_MEMBER_KINDS) | Q(town__isnull=True) | Q(town=F("parent")),
+                name="organizations_unit_body_under_city_or_town",
+                violation_error_message=_("机关单位和其他单位的上级单位必须是市或镇/街道/开发区。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def alias_list(self):
+        return split_aliases(self.aliases)
+
+    def get_join_url(self) -> str:
+        return reverse("organizations:join", args=[self.join_token])
+
+    def _ancestors(self):
+        """The chain of parents upwards, stopping before a unit repeats (an invalid tree being
+        validated may loop)."""
+        seen = {self.pk} if self.pk else set()
+        node = self.parent
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            yield node
+            node = node.parent
+
+    def _nearest_town(self):
+        if self.kind == UnitKind.TOWN:
+            return self if self.pk else None
+        return next((node for node in self._ancestors() if node.kind == UnitKind.TOWN), None)
+
+    def clean(self):
+        super().clean()
+        self.aliases = "\n".join(dict.fromkeys(self.alias_list))
+        errors = {}
+        for field, values in (("name", [self.name]), ("aliases", self.alias_list)):
+            if any(value.startswith(FORMULA_PREFIXES) for value in values):
+                errors[field] = gettext("不能以 = + - @ 开头（电子表格会把它当作公式）。")
+        if self.kind in ALLOWED_PARENT_KINDS:
+            parent_error = self._parent_error()
+            if parent_error:
+                errors["parent"] = parent_error
+            else:
+                # The check constraints compare ``town`` with ``parent``; keep it current for them.
+                self.town = self._nearest_town()
+                kind_error = self._children_error() if self.pk else None
+                if kind_error:
+                    errors["kind"] = kind_error
+        if errors:
+            raise ValidationError(errors)
+
+    def _parent_error(self):
+        allowed = ALLOWED_PARENT_KINDS[self.kind]
+        parent = self.parent
+        kind_label = _kind_label(self.kind)
+        if parent is None:
+            if allowed:
+                return gettext("请选择上级单位：%(kind)s必须属于%(parents)s。") % {
+                    "kind": kind_label,
+                    "parents": _join_kinds(allowed),
+                }
+            return None
+        if self.pk and parent.pk == self.pk:
+            return gettext("单位不能以自己为上级单位。")
+        if self.pk and any(node.pk == self.pk for node in parent._ancestors()):
+            return gettext("上级单位不能是本单位的下级单位。")
+        if not allowed:
+            return gettext("%(kind)s是最上级单位，不能有上级单位。") % {"kind": kind_label}
+        if parent.kind not in allowed:
+            return gettext("%(kind)s的上级单位必须是%(parents)s，“%(parent)s”是%(parent_kind)s。") % {
+                "kind": kind_label,
+                "parents": _join_kinds(allowed),
+                "parent": parent.name,
+                "parent_kind": _kind_label(parent.kind),
+            }
+        return None
+
+    def _children_error(self):
+        """A unit that has children cannot become a kind those children may not belong to."""
+        for child_kind in self.children.values_list("kind", flat=True).distinct():
+            if self.kind not in ALLOWED_PARENT_KINDS[child_kind]:
+                return gettext("该单位下有%(child_kind)s，不能改为%(kind)s。") % {
+                    "child_kind": _kind_label(child_kind),
+                    "kind": _kind_label(self.kind),
+                }
+        return None
+
+    def save(self, *args, **kwargs):
+        # Only the city and towns have children and neither can move (a town's parent is always
+        # the city), so saving one unit never changes the town of another.
+        self.town = self._nearest_town()
+        super().save(*args, **kwargs)
+        if self.kind == UnitKind.TOWN and self.town_id != self.pk:
+            # A new town is its own town, which needs its primary key first.
+            self.town = self
+            type(self).objects.filter(pk=self.pk).update(town=self)
+
+
+def _kind_label(kind):
+    return f"“{UnitKind(kind).label}”"
+
+
+def _join_kinds(kinds):
+    return gettext("或").join(_kind_label(kind) for kind in kinds)
+
+
+class AudienceGroup(models.TextChoices):
+    STUDENTS = "students", _("学生")
+    STAFF = "staff", _("职工")
+    RESIDENTS = "residents", _("居民")
+
+
+MIN_CAMPAIGN_YEAR = 2000
+MAX_CAMPAIGN_YEAR = 2100
+
+
+class HeadcountQuerySet(models.QuerySet):
+    def for_year(self, campaign_year):
+        return self.filter(campaign_year=campaign_year)
+
+
+class Headcount(models.Model):
+    """How many people of one audience a unit is expected to bring to a campaign: the denominator
+    of its participation rate."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="headcounts")
+    campaign_year = models.PositiveSmallIntegerField(
+        _("年份"), validators=[MinValueValidator(MIN_CAMPAIGN_YEAR), MaxValueValidator(MAX_CAMPAIGN_YEAR)]
+    )
+    audience = models.CharField(_("对象"), max_length=20, choices=AudienceGroup)
+    expected = models.PositiveIntegerField(_("应参与人数"))
+
+    objects = HeadcountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-campaign_year", "unit__name", "audience"]
+        verbose_name = _("应参与人数")
+        verbose_name_plural = _("应参与人数")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "campaign_year", "audience"],
+                name="organizations_headcount_unique_per_campaign",
+                violation_error_message=_("这个单位在该年份已有该对象的应参与人数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(campaign_year__gte=MIN_CAMPAIGN_YEAR, campaign_year__lte=MAX_CAMPAIGN_YEAR),
+                name="organizations_headcount_year_range",
+                violation_error_message=_("年份应在2000年到2100年之间。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit}（{self.campaign_year}，{self.get_audience_display()}）"

@@ -1,0 +1,143 @@
+import django_filters
+from django import forms
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
+from wagtail.admin.ui.tables import BooleanColumn
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
+
+from .admin_views import (
+    ExportView,
+    ImportHeadcountsView,
+    ImportUnitsView,
+    can_export,
+    can_import,
+    headcount_policy,
+    unit_policy,
+)
+from .forms import UnitAdminForm
+from .models import Headcount, Unit, UnitKind
+
+MENU_HOOK = "register_organizations_menu_item"
+
+
+class UnitFilterSet(WagtailFilterSet):
+    town = django_filters.ModelChoiceFilter(label=_("所属镇街"), queryset=Unit.objects.of_kind(UnitKind.TOWN))
+
+    class Meta:
+        model = Unit
+        fields = ["kind", "town", "is_active"]
+
+
+class UnitIndexView(IndexView):
+    def get_list_more_buttons(self, instance):
+        return [
+            *super().get_list_more_buttons(instance),
+            ListingMenuItem(
+                _("打印二维码海报"),
+                reverse("organizations:poster", args=[instance.pk]),
+                icon_name="doc-full",
+                priority=30,
+            ),
+        ]
+
+
+class UnitViewSet(SnippetViewSet):
+    model = Unit
+    icon = "site"
+    index_view_class = UnitIndexView
+    list_display = ["name", "kind", "parent", "town", "code", BooleanColumn("is_active", label=_("启用"))]
+    filterset_class = UnitFilterSet
+    # No search_fields: modelsearch's SQLite backend fails when asked to search named fields;
+    # a plain search uses Unit.search_fields (name and aliases) through our Chinese backend.
+    ordering = ["name"]
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("name"), FieldPanel("kind")]),
+            FieldPanel("parent", widget=forms.Select),
+            FieldPanel("code"),
+            FieldPanel("aliases"),
+            FieldPanel("is_active"),
+        ],
+        base_form_class=UnitAdminForm,
+    )
+
+    def get_queryset(self, request):
+        return Unit.objects.select_related("parent", "town")
+
+
+class HeadcountViewSet(SnippetViewSet):
+    model = Headcount
+    icon = "group"
+    list_display = ["unit", "campaign_year", "audience", "expected"]
+    list_filter = ["campaign_year", "audience"]
+    panels = [
+        FieldPanel("unit"),
+        FieldRowPanel([FieldPanel("campaign_year"), FieldPanel("audience"), FieldPanel("expected")]),
+    ]
+
+
+class UnitsGroup(SnippetViewSetGroup):
+    menu_label = _("单位")
+    menu_icon = "site"
+    items = (UnitViewSet, HeadcountViewSet)
+    submenu_hook = MENU_HOOK
+
+
+register_snippet(UnitsGroup)
+
+
+class _PermittedMenuItem(MenuItem):
+    def __init__(self, *args, allowed, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allowed = allowed
+
+    def is_shown(self, request):
+        return self.allowed(request.user)
+
+
+@hooks.register(MENU_HOOK)
+def import_units_menu_item():
+    return _PermittedMenuItem(
+        _("导入单位"),
+        reverse("organizations_import_units"),
+        icon_name="upload",
+        order=10,
+        allowed=lambda user: can_import(unit_policy, user),
+    )
+
+
+@hooks.register(MENU_HOOK)
+def import_headcounts_menu_item():
+    return _PermittedMenuItem(
+        _("导入应参与人数"),
+        reverse("organizations_import_headcounts"),
+        icon_name="upload",
+        order=11,
+        allowed=lambda user: can_import(headcount_policy, user),
+    )
+
+
+@hooks.register(MENU_HOOK)
+def export_menu_item():
+    return _PermittedMenuItem(
+        _("导出"),
+        reverse("organizations_export"),
+        icon_name="download",
+        order=12,
+        allowed=lambda user: can_export(unit_policy, user),
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [
+        path("units/import/", ImportUnitsView.as_view(), name="organizations_import_units"),
+        path("units/import-headcounts/", ImportHeadcountsView.as_view(), name="organizations_import_headcounts"),
+        path("units/export/", ExportView.as_view(), name="organizations_export"),
+    ]

@@ -1,0 +1,274 @@
+"""Reads for the contests. Nothing here exposes an answer key for a sheet that is not finished."""
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.signing import BadSignature
+from django.db.models import Avg, Count, F, FloatField, Max, Q, Window
+from django.db.models.functions import Cast, RowNumber
+from django.utils import timezone
+
+from home.models import ArticlePage
+from organizations.selectors import join_cookie_unit, search_units
+
+from .choices import SheetStatus
+from .models import AnswerSheet, ContestPage, Participant, QuestionVersion, SheetQuestion
+
+PARTICIPANT_COOKIE = "participant"
+PARTICIPANT_COOKIE_SALT = "quizzes.participant"
+RANKING_CACHE_SECONDS = 30
+RANKING_SIZE = 50
+
+
+def contests(*, root):
+    return list(ContestPage.objects.child_of(root).live().public().order_by("-opens_at"))
+
+
+def open_contests(*, root, now=None):
+    now = now or timezone.now()
+    return list(
+        ContestPage.objects.descendant_of(root)
+        .live()
+        .public()
+        .filter(opens_at__lte=now, closes_at__gt=now)
+        .order_by("closes_at")
+    )
+
+
+def participant_from_request(request):
+    """The participant whose token is in the signed cookie, or None (missing, forged, unknown)."""
+    try:
+        token = request.get_signed_cookie(PARTICIPANT_COOKIE, salt=PARTICIPANT_COOKIE_SALT)
+    except (KeyError, BadSignature):
+        return None
+    return Participant.objects.select_related("unit").filter(token=token).first()
+
+
+def mask_name(name):
+    """张小明 → 张*明, 李雷 → 李*: public rankings never show a full name."""
+    if len(name) <= 1:
+        return "*"
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def contest_landing(*, contest, request):
+    participant = participant_from_request(request)
+    if participant is not None and participant.unit.kind not in contest.allowed_unit_kinds:
+        participant = None
+    sheets = []
+    if participant is not None:
+        sheets = list(AnswerSheet.objects.filter(contest=contest, participant=participant).order_by("-started_at"))
+    join_unit = join_cookie_unit(request)
+    if join_unit is not None and join_unit.kind not in contest.allowed_unit_kinds:
+        join_unit = None
+    unit_query = (request.GET.get("unit_q") or "").strip()[:40]
+    return {
+        "participant": participant,
+        "sheets": sheets,
+        "sheet_in_progress": next((s for s in sheets if s.status == SheetStatus.IN_PROGRESS), None),
+        "attempts_left": max(0, contest.attempts_total - len(sheets)),
+        "is_open": contest.is_open(),
+        "join_unit": join_unit,
+        "unit_query": unit_query,
+        "unit_choices": search_units(query=unit_query, kinds=contest.allowed_unit_kinds, limit=30)
+        if unit_query
+        else [],
+    }
+
+
+def sheet_for(*, public_id, participant):
+    """The participant's own sheet, or None; another person's sheet is simply not found."""
+    if participant is None:
+        return None
+    try:
+        return (
+            AnswerSheet.objects.select_related("contest").filter(public_id=public_id, participant=participant).first()
+        )
+    except ValidationError:  # not a UUID
+        return None
+
+
+def sheet_questions(*, sheet):
+    """What the answer page shows: stems and choices in this participant's order, with what they
+    have saved, and no hint of which choice is correct."""
+    questions = []
+    for question in sheet.questions.select_related("version"):
+        content = question.version.content
+        choices_by_id = {choice["id"]: choice["text"] for choice in content["choices"]}
+        questions.append(
+            {
+                "position": question.position,
+                "kind": content["kind"],
+                "stem": content["stem"],
+                "points": question.points,
+                "choices": [{"id": choice_id, "text": choices_by_id[choice_id]} for choice_id in question.choice_order],
+                "selected": question.selected,
+            }
+        )
+    return questions
+
+
+def sheet_result(*, sheet, now=None):
+    """A finished sheet with, where the contest reveals them, correct answers, explanations and
+    links to the column articles behind the questions answered wrongly."""
+    reveal = sheet.contest.reveals_answers(now)
+    rows = list(sheet.questions.select_related("version"))
+    article_ids = {row.version.content.get("article_id") for row in rows if row.awarded != row.points} - {None}
+    articles = {page.pk: page for page in ArticlePage.objects.live().public().filter(pk__in=article_ids)}
+    questions = []
+    for row in rows:
+        content = row.version.content
+        by_id = {choice["id"]: choice for choice in content["choices"]}
+        item = {
+            "position": row.position,
+            "stem": content["stem"],
+            "points": row.points,
+            "awarded": row.awarded,
+            "is_correct": row.awarded == row.points,
+            "selected_texts": [by_id[choice_id]["text"] for choice_id in row.selected if choice_id in by_id],
+        }
+        if reveal:
+            item["correct_texts"] = [by_id[i]["text"] for i in row.choice_order if by_id[i]["correct"]]
+            item["explanation"] = content["explanation"]
+            article = articles.get(content.get("article_id"))
+            item["article"] = article if article and row.awarded != row.points else None
+        questions.append(item)
+    return {
+        "reveal": reveal,
+        "questions": questions,
+        "band": sheet.contest.band_for(sheet.percent),
+        "percent": sheet.percent,
+    }
+
+
+def _ranking_cache_key(contest):
+    return f"quizzes:rankings:{contest.pk}"
+
+
+def rankings(*, contest):
+    """Individuals by best score, then shorter time, then earlier finish (names masked), and units
+    by participants and mean score. Cached briefly: they are read far more often than they change."""
+    key = _ranking_cache_key(contest)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    finished = AnswerSheet.objects.filter(contest=contest).exclude(status=SheetStatus.IN_PROGRESS)
+    best = (
+        finished.annotate(
+            rank_in_person=Window(
+                RowNumber(),
+                partition_by=[F("participant_id")],
+                order_by=[F("score").desc(), F("duration_seconds").asc(), F("finished_at").asc()],
+            )
+        )
+        .filter(rank_in_person=1)
+        .order_by("-score", "duration_seconds", "finished_at")
+        .values("participant__name", "unit__name", "score", "max_score", "duration_seconds", "finished_at")[
+            :RANKING_SIZE
+        ]
+    )
+    individuals = [
+        {
+            "rank": position,
+            "name": mask_name(row["participant__name"]),
+            "unit": row["unit__name"],
+            "score": row["score"],
+            "max_score": row["max_score"],
+            "duration_seconds": row["duration_seconds"],
+        }
+        for position, row in enumerate(best, start=1)
+    ]
+    units = list(
+        finished.values("unit_id", "unit__name")
+        .annotate(
+            participants=Count("participant", distinct=True),
+            sheets=Count("pk"),
+            mean_percent=Avg(Cast(F("score"), FloatField()) * 100.0 / F("max_score")),
+        )
+        .order_by("-participants", "-mean_percent")[:RANKING_SIZE]
+    )
+    data = {"individuals": individuals, "units": units, "generated_at": timezone.now()}
+    cache.set(key, data, RANKING_CACHE_SECONDS)
+    return data
+
+
+def contest_statistics(*, contest):
+    """Live numbers for staff: participants, sheets, mean score, by unit kind."""
+    sheets = AnswerSheet.objects.filter(contest=contest)
+    finished = sheets.exclude(status=SheetStatus.IN_PROGRESS)
+    totals = sheets.aggregate(
+        participants=Count("participant", distinct=True),
+        sheets=Count("pk"),
+        in_progress=Count("pk", filter=Q(status=SheetStatus.IN_PROGRESS)),
+        last_start=Max("started_at"),
+    )
+    totals["mean_percent"] = finished.aggregate(value=Avg(Cast(F("score"), FloatField()) * 100.0 / F("max_score")))[
+        "value"
+    ]
+    by_kind = list(
+        finished.values("unit__kind")
+        .annotate(
+            participants=Count("participant", distinct=True),
+            sheets=Count("pk"),
+            mean_percent=Avg(Cast(F("score"), FloatField()) * 100.0 / F("max_score")),
+        )
+        .order_by("unit__kind")
+    )
+    return {"totals": totals, "by_kind": by_kind}
+
+
+def question_statistics(*, contest):
+    """Per question version on this contest's finished sheets: how many answered, the correct
+    rate, and how often each choice was picked."""
+    rows = (
+        SheetQuestion.objects.filter(sheet__contest=contest)
+        .exclude(sheet__status=SheetStatus.IN_PROGRESS)
+        .values_list("version_id", "selected", "awarded", "points")
+    )
+    stats = {}
+    for version_id, selected, awarded, points in rows.iterator(chunk_size=2000):
+        entry = stats.setdefault(version_id, {"answered": 0, "correct": 0, "picks": {}})
+        entry["answered"] += 1
+        entry["correct"] += awarded == points
+        for choice_id in selected:
+            entry["picks"][choice_id] = entry["picks"].get(choice_id, 0) + 1
+    versions = QuestionVersion.objects.select_related("question").in_bulk(stats.keys())
+    report = []
+    for version_id, entry in stats.items():
+        version = versions[version_id]
+        report.append(
+            {
+                "key": version.question.key,
+                "version": version.number,
+                "stem": version.content["stem"],
+                "answered": entry["answered"],
+                "correct_rate": 100.0 * entry["correct"] / entry["answered"],
+                "choices": [
+                    {
+                        "text": choice["text"],
+                        "correct": choice["correct"],
+                        "picked": entry["picks"].get(choice["id"], 0),
+                        "share": 100.0 * entry["picks"].get(choice["id"], 0) / entry["answered"],
+                    }
+                    for choice in version.content["choices"]
+                ],
+            }
+        )
+    return sorted(report, key=lambda item: item["correct_rate"])
+
+
+def mask_phone(phone):
+    """13812341234 → 138****1234."""
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else ("*" * len(phone))
+
+
+def staff_sheets(*, contest, status="", unit_kind="", unit_query=""):
+    sheets = AnswerSheet.objects.filter(contest=contest).select_related("participant", "unit").order_by("-started_at")
+    if status:
+        sheets = sheets.filter(status=status)
+    if unit_kind:
+        sheets = sheets.filter(unit__kind=unit_kind)
+    if unit_query:
+        sheets = sheets.filter(unit__name__icontains=unit_query)
+    return sheets

@@ -1,0 +1,311 @@
+"""Units and headcounts from .xlsx and .csv: all or nothing, every bad row reported by line."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from organizations import services
+from organizations.factories import HeadcountFactory, UnitFactory
+from organizations.models import AudienceGroup, Headcount, Unit, UnitKind
+from organizations.services import RowError
+
+from .spreadsheets import csv_file, xlsx_file
+
+pytestmark = pytest.mark.django_db
+
+UNIT_HEADER = ["名称", "类型", "上级单位", "代码", "别名", "启用"]
+HEADCOUNT_HEADER = ["单位", "年份", "对象", "应参与人数"]
+
+GOOD_ROWS = [
+    ["导入街道", "街道", "测试市", "", "", "是"],
+    ["导入街道中心小学", "学校", "导入街道", "", "中心小学；导入小学|导入一小", ""],
+    ["导入示范化工有限公司", "企业", "导入街道", "91370285DEMO99999X", "", "是"],
+    ["导入社区", "社区/村", "导入街道", "", "", "否"],
+    ["测试市安全生产委员会办公室", "机关单位", "TEST-CITY", "", "安委办", "是"],
+]
+
+
+def import_units(rows, filename="units.xlsx"):
+    make = xlsx_file if filename.lower().endswith(".xlsx") else csv_file
+    return services.import_units(file=make([UNIT_HEADER, *rows]), filename=filename)
+
+
+def import_headcounts(rows, filename="headcounts.xlsx", **kwargs):
+    make = xlsx_file if filename.endswith(".xlsx") else csv_file
+    return services.import_headcounts(file=make([HEADCOUNT_HEADER, *rows]), filename=filename, **kwargs)
+
+
+@pytest.mark.parametrize("filename", ["units.xlsx", "units.csv", "UNITS.XLSX"])
+def test_import_creates_the_units(city, filename):
+    result = import_units(GOOD_ROWS, filename)
+    assert result.ok, result.errors
+    assert (result.created, result.updated, result.unchanged) == (5, 0, 0)
+
+    town = Unit.objects.get(name="导入街道")
+    assert (town.kind, town.parent, town.town) == (UnitKind.TOWN, city, town)
+    school = Unit.objects.get(name="导入街道中心小学")
+    assert (school.kind, school.parent, school.town, school.is_active) == (UnitKind.SCHOOL, town, town, True)
+    assert school.alias_list == ["中心小学", "导入小学", "导入一小"]
+    assert Unit.objects.get(code="91370285DEMO99999X").name == "导入示范化工有限公司"
+    assert Unit.objects.get(name="导入社区").is_active is False
+    assert Unit.objects.get(name="测试市安全生产委员会办公室").parent == city  # parent given by code
+
+
+def test_parents_may_come_after_their_children(city):
+    result = import_units(list(reversed(GOOD_ROWS)))
+    assert result.ok, result.errors
+    assert Unit.objects.get(name="导入街道中心小学").parent.name == "导入街道"
+
+
+def test_reimport_is_idempotent_and_updates_what_changed(city):
+    import_units(GOOD_ROWS)
+    count = Unit.objects.count()
+
+    again = import_units(GOOD_ROWS, "units.csv")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 5)
+    assert Unit.objects.count() == count
+
+    changed = [row[:] for row in GOOD_ROWS]
+    changed[3][5] = "是"  # reopen the community
+    changed[2][0] = "导入示范化工股份有限公司"  # renamed, found by its code
+    result = import_units(changed)
+    assert (result.created, result.updated, result.unchanged) == (0, 2, 3)
+    assert Unit.objects.count() == count
+    assert Unit.objects.get(code="91370285DEMO99999X").name == "导入示范化工股份有限公司"
+    assert Unit.objects.get(name="导入社区").is_active
+
+
+def test_a_blank_code_keeps_the_existing_code(city):
+    import_units(GOOD_ROWS)
+    rows = [row[:] for row in GOOD_ROWS]
+    rows[2][3] = ""
+    result = import_units(rows)
+    assert result.unchanged == 5
+    assert Unit.objects.filter(code="91370285DEMO99999X").exists()
+
+
+def test_three_bad_rows_are_all_reported_and_nothing_is_imported(city):
+    before = Unit.objects.count()
+    rows = [
+        *GOOD_ROWS[:2],
+        ["坏类型单位", "工厂", "导入街道", "", "", "是"],  # line 4
+        ["直属学校", "学校", "测试市", "", "", "是"],  # line 5
+        *GOOD_ROWS[2:],
+        ["无上级社区", "社区", "不存在的街道", "", "", "也许"],  # line 9, two columns wrong
+    ]
+    result = import_units(rows)
+    assert not result.ok
+    assert result.errors == [
+        RowError(4, "类型", "无法识别类型“工厂”，应为：市、镇/街道/开发区、社区/村、学校、企业、机关单位、其他。"),
+        RowError(5, "上级单位", "“学校”的上级单位必须是“镇/街道/开发区”，“测试市”是“市”。"),
+        RowError(9, "上级单位", "找不到上级单位“不存在的街道”：请填写已有单位或本文件中单位的名称或代码。"),
+        RowError(9, "启用", "启用应填写“是”或“否”，现在是“也许”。"),
+    ]
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 0)
+    assert Unit.objects.count() == before
+
+
+def test_a_child_of_a_bad_row_says_so(city):
+    rows = [["坏街道", "街道", "测试市", "", "", "不"], ["坏街道小学", "学校", "坏街道", "", "", "是"]]
+    result = import_units(rows)
+    assert [(e.line, e.column) for e in result.errors] == [(2, "启用"), (3, "上级单位")]
+    assert result.errors[1].message == "上级单位“坏街道”所在的第 2 行有错误，本行无法导入。"
+
+
+def test_model_validation_errors_carry_line_and_column(town, school):
+    rows = [
+        [school.name, "学校", "测试街道", "", "", "是"],
+        [school.name, "学校", "测试街道", "", "", "是"],  # the same unit again
+        ["", "学校", "测试街道", "", "", "是"],
+        ["=1+1", "学校", "测试街道", "", "", "是"],
+    ]
+    result = import_units(rows, "units.csv")
+    assert result.errors == [
+        RowError(3, "", "与第 2 行是同一个单位。"),
+        RowError(4, "名称", "此字段不能为空。"),
+        RowError(5, "名称", "不能以 = + - @ 开头（电子表格会把它当作公式）。"),
+    ]
+
+
+def test_duplicate_codes_in_one_file(city):
+    rows = [
+        ["甲街道", "街道", "测试市", "DUP-1", "", ""],
+        ["乙街道", "街道", "测试市", "DUP-1", "", ""],
+    ]
+    result = import_units(rows)
+    assert result.errors == [RowError(3, "代码", "代码与第 2 行重复。")]
+
+
+def test_ambiguous_parent_name_asks_for_a_code(city, town):
+    other_city = UnitFactory(kind=UnitKind.CITY, name="另一个测试市", parent=None)
+    other = UnitFactory(kind=UnitKind.TOWN, name="测试街道", parent=other_city)
+    result = import_units([["新学校", "学校", "测试街道", "", "", ""]])
+    assert result.errors == [RowError(2, "上级单位", "有不止一个单位叫“测试街道”，请改填上级单位的代码。")]
+    other.code = "OTHER-TOWN"
+    other.save()
+    assert import_units([["新学校", "学校", "OTHER-TOWN", "", "", ""]]).ok
+
+
+def test_a_cycle_of_parents_in_the_file(city):
+    rows = [["甲街道", "街道", "乙街道", "", "", ""], ["乙街道", "街道", "甲街道", "", "", ""]]
+    result = import_units(rows)
+    assert result.errors == [
+        RowError(2, "上级单位", "上级单位之间形成了循环。"),
+        RowError(3, "上级单位", "上级单位之间形成了循环。"),
+    ]
+
+
+@pytest.mark.parametrize("filename", ["units.xlsx", "units.csv"])
+def test_wrong_header(city, filename):
+    make = xlsx_file if filename.endswith(".xlsx") else csv_file
+    upload = make([["单位名称", "类型", "上级单位", "代码", "别名"], *[row[:5] for row in GOOD_ROWS]])
+    result = services.import_units(file=upload, filename=filename)
+    assert result.errors == [
+        RowError(
+            1,
+            "",
+            "表头应为：名称、类型、上级单位、代码、别名、启用（顺序不限）；现在缺少“名称、启用”，无法识别“单位名称”。",
+        )
+    ]
+
+
+def test_columns_may_come_in_any_order(city):
+    upload = csv_file(
+        [["启用", "名称", "上级单位", "类型", "别名", "代码"], ["是", "乱序街道", "测试市", "街道", "", ""]]
+    )
+    assert services.import_units(file=upload, filename="units.csv").ok
+    assert Unit.objects.get(name="乱序街道").kind == UnitKind.TOWN
+
+
+@pytest.mark.parametrize(
+    ("upload", "filename", "message"),
+    [
+        (io.BytesIO(b""), "units.csv", "文件是空的。第一行应为表头：名称、类型、上级单位、代码、别名、启用。"),
+        (xlsx_file([]), "units.xlsx", "文件是空的。第一行应为表头：名称、类型、上级单位、代码、别名、启用。"),
+        (csv_file([UNIT_HEADER]), "units.csv", "文件里只有表头，没有数据行。"),
+        (
+            io.BytesIO(b"this is not a workbook"),
+            "units.xlsx",
+            "无法读取这个 Excel 文件。请确认它是 .xlsx 格式（旧的 .xls 格式请在 Excel 中另存为 .xlsx）。",
+        ),
+        (io.BytesIO(b"\xd0\xcf\x11\xe0"), "units.xls", "只能导入 .xlsx 或 .csv 文件。"),
+        (io.BytesIO(b"\xff\xfe\x00\x00\x81\x30"), "units.csv", "无法识别 CSV 文件的编码，请另存为“CSV UTF-8”格式。"),
+    ],
+)
+def test_unreadable_files_get_a_clear_error(upload, filename, message):
+    result = services.import_units(file=upload, filename=filename)
+    assert result.errors == [RowError(None, "", message)]
+
+
+def test_gb18030_csv_from_chinese_excel(city):
+    result = services.import_units(file=csv_file([UNIT_HEADER, *GOOD_ROWS], encoding="gb18030"), filename="单位.csv")
+    assert result.ok, result.errors
+    assert Unit.objects.get(name="导入街道中心小学").alias_list == ["中心小学", "导入小学", "导入一小"]
+
+
+def test_blank_rows_are_skipped_but_counted_in_line_numbers(city):
+    result = import_units([GOOD_ROWS[0], ["", "", "", "", "", ""], ["坏", "工厂", "测试市", "", "", ""]])
+    assert [e.line for e in result.errors] == [4]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_export_reimports_unchanged(fmt):
+    """The demo tree, exported and imported again, is matched row for row."""
+    exported = services.export_units(format=fmt)
+    result = services.import_units(file=io.BytesIO(exported), filename=f"units.{fmt}")
+    assert result.ok, result.errors
+    assert (result.created, result.updated, result.unchanged) == (0, 0, Unit.objects.count())
+
+
+def test_export_writes_the_import_columns_parents_first():
+    sheet = load_workbook(io.BytesIO(services.export_units(format="xlsx"))).active
+    rows = [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == UNIT_HEADER
+    assert rows[1] == ["莱西市", "市", "", "370285", "莱西", "是"]
+    seen = set()
+    for name, _kind, parent, *_rest in rows[1:]:
+        assert not parent or parent in seen, name
+        seen.add(name)
+    assert ["莱西市实验小学", "学校", "水集街道", "", "实验小学；莱西实小", "是"] in rows
+    assert ["莱西示范化工有限公司", "企业", "莱西经济开发区", "91370285DEMO00011X", "示范化工", "是"] in rows
+
+
+def test_export_names_a_parent_by_code_when_its_name_is_not_unique(city):
+    twin = UnitFactory(kind=UnitKind.TOWN, name="水集街道", parent=city, code="TEST-SHUIJI")
+    UnitFactory(kind=UnitKind.SCHOOL, name="测试水集小学", parent=twin)
+    text = services.export_units(format="csv").decode("utf-8-sig")
+    assert "测试水集小学,学校,TEST-SHUIJI,,,是" in text
+    # The demo's 水集街道 has no code, so its children can only be named by the ambiguous name.
+    assert "水集中心小学,学校,水集街道,,水集小学,是" in text
+
+
+# Headcounts ---------------------------------------------------------------------------------
+
+
+def test_import_headcounts_by_name_or_code(school, town):
+    enterprise = UnitFactory(kind=UnitKind.ENTERPRISE, name="测试示范厂", parent=town, code="TEST-FACTORY")
+    rows = [[school.name, 2026, "学生", 1200], ["TEST-FACTORY", "2026", "职工", "1,350"], [town.name, 2026, "居民", 0]]
+    result = import_headcounts(rows)
+    assert result.ok, result.errors
+    assert result.created == 3
+    assert Headcount.objects.get(unit=school, campaign_year=2026, audience=AudienceGroup.STUDENTS).expected == 1200
+    assert Headcount.objects.get(unit=enterprise).expected == 1350
+
+    again = import_headcounts(rows, "headcounts.csv")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    rows[0][3] = 1250
+    assert import_headcounts(rows).updated == 1
+
+
+def test_campaign_year_fills_blank_years_and_refuses_others(school):
+    result = import_headcounts([[school.name, "", "学生", 800], [school.name, 2025, "职工", 80]], campaign_year=2026)
+    assert result.errors == [RowError(3, "年份", "本次导入的是 2026 年的数据，这一行是 2025 年。")]
+    assert not Headcount.objects.filter(unit=school).exists()
+    assert import_headcounts([[school.name, "", "学生", 800]], campaign_year=2026).ok
+    assert Headcount.objects.get(unit=school).campaign_year == 2026
+
+
+def test_bad_headcount_rows_are_all_reported_and_nothing_is_imported(school, town, other_town):
+    UnitFactory(kind=UnitKind.COMMUNITY, name="同名社区", parent=town)
+    UnitFactory(kind=UnitKind.COMMUNITY, name="同名社区", parent=other_town)
+    rows = [
+        [school.name, 2026, "学生", 900],
+        ["没有这个单位", 2026, "学生", 10],
+        ["同名社区", 2026, "居民", 10],
+        [school.name, "二〇二六", "老师", -5],
+        [school.name, 1999, "职工", 5],
+        [school.name, 2026, "学生", 901],
+    ]
+    result = import_headcounts(rows)
+    assert result.errors == [
+        RowError(3, "单位", "找不到单位“没有这个单位”。"),
+        RowError(4, "单位", "有 2 个单位叫“同名社区”，请改填单位代码。"),
+        RowError(5, "年份", "年份应为四位数字，例如 2026。"),
+        RowError(5, "对象", "对象应为：学生、职工、居民。"),
+        RowError(5, "应参与人数", "应参与人数应为不小于 0 的整数。"),
+        RowError(6, "年份", "确保该值大于或等于2000。"),
+        RowError(7, "", "与第 2 行重复。"),
+    ]
+    assert not Headcount.objects.filter(unit=school).exists()
+
+
+def test_headcounts_export_reimports_unchanged():
+    exported = services.export_headcounts(campaign_year=2026, format="csv")
+    lines = exported.decode("utf-8-sig").splitlines()
+    assert lines[0] == ",".join(HEADCOUNT_HEADER)
+    assert "莱西市实验小学,2026,学生," in exported.decode("utf-8-sig")
+    result = services.import_headcounts(file=io.BytesIO(exported), filename="h.csv", campaign_year=2026)
+    assert (result.created, result.updated, result.unchanged) == (0, 0, len(lines) - 1)
+    assert result.unchanged == Headcount.objects.for_year(2026).count()
+
+
+def test_headcount_export_is_per_year(school):
+    HeadcountFactory(unit=school, campaign_year=2027, expected=77)
+    sheet = load_workbook(io.BytesIO(services.export_headcounts(campaign_year=2027, format="xlsx"))).active
+    assert list(sheet.iter_rows(values_only=True)) == [tuple(HEADCOUNT_HEADER), ("测试市实验小学", 2027, "学生", 77)]
+
+
+def test_unknown_export_format():
+    with pytest.raises(ValueError):
+        services.export_units(format="pdf")

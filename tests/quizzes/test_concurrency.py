@@ -1,0 +1,168 @@
+"""Exactly once under real concurrency, on PostgreSQL with real threads and committed data.
+
+These tests do not use ``transactional_db``: its flush would delete the demo site every other test
+reads. They commit their own contest, questions and participants and delete them afterwards.
+"""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection, connections
+
+from home.models import HomePage, Topic
+from organizations.factories import UnitFactory
+from organizations.models import UnitKind
+from quizzes import services
+from quizzes.choices import Level, QuestionKind, SheetStatus
+from quizzes.factories import (
+    ContestIndexPageFactory,
+    ContestPageFactory,
+    DrawRuleFactory,
+    ParticipantFactory,
+    QuestionFactory,
+)
+from quizzes.models import AnswerSheet, Participant, Question, QuestionVersion, SheetQuestion
+from tests import committed_db
+
+from .conftest import correct_answers, signed_in_client
+
+db = committed_db.db  # no wrapping transaction: the threads must see the data
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="row locks and concurrent transactions are tested on PostgreSQL (SQLite serialises all writers)",
+)
+
+THREADS = 50
+
+
+@pytest.fixture
+def committed(db):
+    """A contest with committed data, removed again after the test."""
+    topic = Topic.objects.get(slug="gas")
+    questions = [
+        QuestionFactory(key=f"race-{n}", kind=QuestionKind.SINGLE, level=Level.PRIMARY, topic=topic) for n in range(6)
+    ]
+    index = ContestIndexPageFactory(parent=HomePage.objects.get())
+    contest = ContestPageFactory(parent=index, attempts_per_day=1, attempts_total=3)
+    DrawRuleFactory(contest=contest, kind=QuestionKind.SINGLE, level=Level.PRIMARY, count=5, points=20)
+    school = UnitFactory(kind=UnitKind.SCHOOL, name="并发测试小学")
+    participant = ParticipantFactory(unit=school, name="并发同学")
+    yield contest, participant
+    for alias in connections:
+        connections[alias].close()
+    SheetQuestion.objects.filter(sheet__contest=contest).delete()
+    AnswerSheet.objects.filter(contest=contest).delete()
+    Participant.objects.filter(unit=school).delete()
+    index.delete()
+    QuestionVersion.objects.filter(question__in=questions).delete()
+    Question.objects.filter(pk__in=[q.pk for q in questions]).delete()
+    school.delete()
+
+
+def run_concurrently(work, count=THREADS):
+    """Call ``work()`` from ``count`` threads released at the same moment; return the results."""
+    barrier = threading.Barrier(count)
+
+    def task():
+        barrier.wait()
+        try:
+            return work()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return [future.result() for future in [pool.submit(task) for _ in range(count)]]
+
+
+def test_fifty_concurrent_submits_grade_one_sheet_once_with_identical_responses(committed, monkeypatch):
+    contest, participant = committed
+    sheet = services.start_answer_sheet(contest=contest, participant=participant)
+    gradings = []
+    real_grade = services._grade
+
+    def counting_grade(sheet, **kwargs):
+        gradings.append(sheet.pk)
+        return real_grade(sheet, **kwargs)
+
+    monkeypatch.setattr(services, "_grade", counting_grade)
+    form = {"action": "submit"}
+    for position, choice_ids in correct_answers(sheet).items():
+        form[f"q{position}"] = [str(c) for c in choice_ids]
+    sheet_url = contest.url + contest.reverse_subpage("sheet", args=[sheet.public_id])
+
+    def submit():
+        response = signed_in_client(participant).post(sheet_url, form)
+        return response.status_code, response.get("Location")
+
+    responses = run_concurrently(submit)
+    assert len(set(responses)) == 1, set(responses)
+    assert responses[0][0] == 302 and "result" in responses[0][1]
+    assert gradings == [sheet.pk], f"graded {len(gradings)} times"
+    graded = AnswerSheet.objects.get(pk=sheet.pk)
+    assert graded.status == SheetStatus.SUBMITTED
+    assert graded.score == 100
+    assert AnswerSheet.objects.filter(contest=contest).count() == 1
+
+
+def test_concurrent_starts_make_one_sheet(committed):
+    contest, participant = committed
+    start_url = contest.url + contest.reverse_subpage("start")
+
+    def start():
+        response = signed_in_client(participant).post(start_url)
+        return response.status_code, response.get("Location")
+
+    responses = run_concurrently(start, count=20)
+    assert AnswerSheet.objects.filter(contest=contest, participant=participant).count() == 1
+    sheet = AnswerSheet.objects.get(contest=contest, participant=participant)
+    assert set(responses) == {(302, contest.url + contest.reverse_subpage("sheet", args=[sheet.public_id]))}
+
+
+def test_concurrent_starts_never_exceed_the_daily_allowance(committed):
+    contest, participant = committed
+    first = services.start_answer_sheet(contest=contest, participant=participant)
+    services.submit_answer_sheet(public_id=first.public_id, participant=participant)
+
+    def start():
+        try:
+            services.start_answer_sheet(contest=contest, participant=participant)
+            return "started"
+        except services.AllowanceUsed:
+            return "refused"
+
+    results = run_concurrently(start, count=20)
+    assert results == ["refused"] * 20
+    assert AnswerSheet.objects.filter(contest=contest, participant=participant).count() == 1
+
+
+def test_concurrent_answer_saves_and_submit_lose_nothing_acknowledged(committed):
+    """Saves racing a submit either land before grading (and count) or are refused (409)."""
+    contest, participant = committed
+    sheet = services.start_answer_sheet(contest=contest, participant=participant)
+    answers = correct_answers(sheet)
+    answer_url = contest.url + contest.reverse_subpage("answer", args=[sheet.public_id])
+    sheet_url = contest.url + contest.reverse_subpage("sheet", args=[sheet.public_id])
+    positions = iter(sorted(answers) * 10)
+    lock = threading.Lock()
+
+    def act():
+        client = signed_in_client(participant)
+        with lock:
+            position = next(positions, None)
+        if position is None:
+            return "submit", client.post(sheet_url, {"action": "submit"}).status_code, None
+        response = client.post(
+            answer_url, {"position": position, "choices": answers[position]}, HTTP_ACCEPT="application/json"
+        )
+        return "save", response.status_code, position
+
+    results = run_concurrently(act, count=51)
+    graded = AnswerSheet.objects.get(pk=sheet.pk)
+    assert graded.status == SheetStatus.SUBMITTED
+    acknowledged = {position for kind, status, position in results if kind == "save" and status == 200}
+    assert {status for kind, status, _ in results if kind == "save"} <= {200, 409}
+    awarded = dict(graded.questions.values_list("position", "awarded"))
+    for position in acknowledged:
+        assert awarded[position] == 20, f"answer {position} was acknowledged but not graded"
