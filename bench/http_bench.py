@@ -66,7 +66,17 @@ def _wait_until_up(base_url, timeout=30):
 
 def _wrk(url, *, duration, connections):
     result = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", "-s", str(ROOT / "bench" / "report.lua"), url],
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--timeout",
+            "5s",
+            "-s",
+            str(ROOT / "bench" / "report.lua"),
+            url,
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -82,7 +92,18 @@ def _check_status(url):
 def run(*, page_cache_seconds, port, duration, connections, workers, rounds):
     base_url = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "outreach.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--access-logfile", "-"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "outreach.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--access-logfile",
+            "-",
+        ],
         cwd=ROOT,
         env=_env(page_cache_seconds),
         stdout=subprocess.DEVNULL,
@@ -158,7 +179,9 @@ def main():
             rounds=args.rounds,
         )
         print(_table(label, report[label]), end="\n\n", flush=True)
-    (OUT / "http_bench.json").write_text(json.dumps({"args": vars(args), "results": report}, ensure_ascii=False, indent=2))
+    (OUT / "http_bench.json").write_text(
+        json.dumps({"args": vars(args), "results": report}, ensure_ascii=False, indent=2)
+    )
 
 
 if __name__ == "__main__":

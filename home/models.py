@@ -90,7 +90,10 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        from quizzes.selectors import open_contests
+
         context["latest_articles"] = selectors.latest_articles(root=self, limit=6)
+        context["open_contests"] = open_contests(root=self)
         context["columns"] = selectors.columns(root=self)
         context["topics"] = selectors.topics()
         return context

@@ -47,7 +47,13 @@ ADMIN_MODEL_PERMISSIONS = [
     "change_audience",
     "delete_audience",
     "change_siteidentity",
+    # The question bank and the contests' results (quizzes).
+    "add_question",
+    "change_question",
+    "delete_question",
+    "view_answersheet",
 ]
+REVIEWER_MODEL_PERMISSIONS = ["add_question", "change_question", "view_answersheet"]
 
 
 def _permission(codename):
@@ -71,6 +77,7 @@ def setup_editorial_workflow(*, home_page: Page, column: Page) -> Workflow:
             )
         groups[name] = group
     groups[ADMIN_GROUP].permissions.add(*Permission.objects.filter(codename__in=ADMIN_MODEL_PERMISSIONS))
+    groups[REVIEWER_GROUP].permissions.add(*Permission.objects.filter(codename__in=REVIEWER_MODEL_PERMISSIONS))
 
     workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME, defaults={"active": True})
     for order, (task_name, group_name) in enumerate(((_("初审"), REVIEWER_GROUP), (_("终审"), ADMIN_GROUP))):

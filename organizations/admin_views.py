@@ -9,22 +9,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
-from wagtail.permission_policies import ModelPermissionPolicy
 
 from . import services
 from .forms import ExportForm, HeadcountImportForm, ImportFileForm
-from .models import Headcount, Unit
-
-unit_policy = ModelPermissionPolicy(Unit)
-headcount_policy = ModelPermissionPolicy(Headcount)
-
-
-def can_import(policy, user):
-    return policy.user_has_permission(user, "add") and policy.user_has_permission(user, "change")
-
-
-def can_export(policy, user):
-    return policy.user_has_any_permission(user, ["view", "change"])
+from .permissions import can_import, can_see, headcount_policy, unit_policy
 
 
 class _AdminPage(WagtailAdminTemplateMixin):
@@ -114,7 +102,7 @@ class ExportView(_AdminPage, TemplateView):
     header_icon = "download"
 
     def get(self, request, *args, **kwargs):
-        if not can_export(unit_policy, request.user):
+        if not can_see(unit_policy, request.user):
             raise PermissionDenied
         if not request.GET:
             return self.render_to_response(self.get_context_data(form=ExportForm()))
@@ -123,7 +111,7 @@ class ExportView(_AdminPage, TemplateView):
             return self.render_to_response(self.get_context_data(form=form))
         fmt = form.cleaned_data["format"]
         if form.cleaned_data["content"] == ExportForm.HEADCOUNTS:
-            if not can_export(headcount_policy, request.user):
+            if not can_see(headcount_policy, request.user):
                 raise PermissionDenied
             year = form.cleaned_data["campaign_year"]
             data = services.export_headcounts(campaign_year=year, format=fmt)

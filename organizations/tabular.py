@@ -5,7 +5,6 @@ parse one kind of value.
 """
 
 import csv
-import datetime
 import io
 import zipfile
 from pathlib import PurePath
@@ -38,8 +37,6 @@ def _text(value):
         return YES if value else NO
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
     return str(value).strip()
 
 

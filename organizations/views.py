@@ -10,13 +10,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
-from wagtail.permission_policies import ModelPermissionPolicy
+from django.views.decorators.http import require_safe
 
 from . import selectors
-from .models import Unit
-
-unit_permission_policy = ModelPermissionPolicy(Unit)
+from .permissions import can_see, unit_policy
 
 
 def _safe_next(request, next_url):
@@ -28,7 +25,7 @@ def _safe_next(request, next_url):
     return None
 
 
-@require_GET
+@require_safe
 def join(request, token):
     """The address in a unit's QR code: remember the unit for this browser, then go on.
 
@@ -53,7 +50,7 @@ def staff_with_unit_access(view):
     @login_required(login_url=reverse_lazy("wagtailadmin_login"))
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not unit_permission_policy.user_has_any_permission(request.user, ["view", "change"]):
+        if not can_see(unit_policy, request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -69,7 +66,7 @@ def _join_qr(request, unit):
     return url, segno.make(url, error="m")
 
 
-@require_GET
+@require_safe
 @staff_with_unit_access
 def poster(request, pk):
     """A printable A4 poster: unit name, QR code, address and how to take part."""
@@ -87,7 +84,7 @@ def poster(request, pk):
     )
 
 
-@require_GET
+@require_safe
 @staff_with_unit_access
 def poster_svg(request, pk):
     """The bare QR code, to place in other printed material."""

@@ -11,17 +11,10 @@ from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
-from .admin_views import (
-    ExportView,
-    ImportHeadcountsView,
-    ImportUnitsView,
-    can_export,
-    can_import,
-    headcount_policy,
-    unit_policy,
-)
+from .admin_views import ExportView, ImportHeadcountsView, ImportUnitsView
 from .forms import UnitAdminForm
 from .models import Headcount, Unit, UnitKind
+from .permissions import can_import, can_see, headcount_policy, unit_policy
 
 MENU_HOOK = "register_organizations_menu_item"
 
@@ -130,7 +123,7 @@ def export_menu_item():
         reverse("organizations_export"),
         icon_name="download",
         order=12,
-        allowed=lambda user: can_export(unit_policy, user),
+        allowed=lambda user: can_see(unit_policy, user),
     )
 
 

@@ -19,6 +19,7 @@ RESULTS_PER_PAGE = 10
 SEARCH_TYPES = {
     "article": ("home", "ArticlePage", gettext_lazy("专栏文章")),
     "column": ("home", "ColumnIndexPage", gettext_lazy("专栏")),
+    "contest": ("quizzes", "ContestPage", gettext_lazy("安全知识答卷")),
 }
 
 

@@ -67,9 +67,9 @@ def _contests(home):
         )
         index.save_revision().publish()
     opens = datetime(2026, 6, 1, 8, 0, tzinfo=SHANGHAI)
-    # Open through the end of 2026 and at least two months from the day the demo is loaded, so a
-    # newcomer can always take the demo contests.
-    closes = max(datetime(2026, 12, 31, 23, 59, tzinfo=SHANGHAI), timezone.now() + timedelta(days=60))
+    # Open to the end of the year that is at least two months away, so a newcomer can always take
+    # the demo contests.
+    closes = datetime((timezone.now() + timedelta(days=60)).year, 12, 31, 23, 59, tzinfo=SHANGHAI)
     students = _contest(
         index,
         slug=STUDENT_CONTEST_SLUG,

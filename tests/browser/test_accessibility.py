@@ -10,6 +10,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 PAGES = {
     "home": "/",
@@ -18,6 +19,10 @@ PAGES = {
     "article": "/safety-month-2026/2026-safety-month-launch/",
     "search": "/search/?q=" + quote("燃气"),
     "archived-column": "/safety-month-2025/",
+    "contests": "/contests/",
+    "contest": "/contests/students-2026/",
+    "contest-unit-search": "/contests/students-2026/?unit_q=" + quote("小学"),
+    "rankings": "/contests/students-2026/rankings/",
 }
 # What each page must show, so no test passes on an empty or error page.
 EXPECTED_TEXT = {
@@ -27,6 +32,10 @@ EXPECTED_TEXT = {
     "article": ["<h1>我市启动2026年“安全生产月”活动</h1>", "责任编辑"],
     "search": ["<h1>站内搜索</h1>", "与“燃气”相关的结果"],
     "archived-column": ["<h1>2025年安全生产月专栏</h1>", "历史专题"],
+    "contests": ["<h1>安全知识答卷</h1>", "2026年中小学生安全知识答卷"],
+    "contest": ["<h1>2026年中小学生安全知识答卷</h1>", "填写参赛信息"],
+    "contest-unit-search": ["<h1>2026年中小学生安全知识答卷</h1>", "中心小学</option>"],
+    "rankings": ["<h1>排行榜</h1>", "个人排行"],
 }
 READING_MODES = {"default": None, "large-high": "large-high"}
 
@@ -232,3 +241,33 @@ def test_page_loads_nothing_from_other_hosts(page, server, path, reading):
     foreign = [url for url in requested if urlsplit(url)[:2] != server_origin]
     assert requested, "no requests were recorded"
     assert not foreign, f"{path} requested resources from other hosts: {foreign}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The contest flow a student goes through, checked with axe at each step.
+
+
+def test_a_student_can_take_the_contest_by_keyboard_and_every_step_passes_axe(page, server):
+    open_page(page, server, PAGES["contest-unit-search"])
+    page.select_option("#unit", index=1)
+    page.fill("#name", "键盘测试")
+    page.fill("#class_name", "五年级二班")
+    page.check("input[name=age_band][value=under14]")
+    page.check("input[name=guardian_consent]")
+    page.locator("button", has_text="确认信息").press("Enter")
+    page.wait_for_load_state("load")
+    assert "键盘测试" in page.content()
+    page.locator("button", has_text="开始答题").press("Enter")
+    page.wait_for_url("**/sheet/**")
+    violations = axe.run(page).response["violations"]
+    assert not violations, format_violations(page.url, violations)
+    assert "correct" not in page.content().lower()
+    first_choice = page.locator("fieldset.question").first.locator("input").first
+    first_choice.focus()
+    page.keyboard.press("Space")
+    expect(page.locator(".autosave-status")).to_contain_text("已自动保存第 1 题")
+    page.locator("button[value=submit]").press("Enter")
+    page.wait_for_url("**/result/")
+    assert "答题结果" in page.content()
+    violations = axe.run(page).response["violations"]
+    assert not violations, format_violations(page.url, violations)

@@ -43,7 +43,8 @@ def test_search_combines_with_filters(admin_client):
     assert "莱西示范化工有限公司" in response.content.decode()
 
 
-def test_unit_form_offers_only_the_city_and_towns_as_parents(admin_client, town):
+def test_unit_form_offers_only_the_city_and_towns_as_parents(admin_client, town, school):
+    assert admin_client.get(f"{UNITS_URL}edit/{school.pk}/").status_code == 200
     html = admin_client.get(f"{UNITS_URL}add/").content.decode()
     assert f'<option value="{town.pk}">测试街道</option>' in html
     assert "莱西市实验小学</option>" not in html
@@ -70,6 +71,7 @@ def test_headcount_snippet_lists_and_filters(admin_client):
     html = response.content.decode()
     assert "莱西示范化工有限公司" in html
     assert "莱西市实验小学" not in html
+    assert admin_client.get("/admin/snippets/organizations/headcount/add/").status_code == 200
 
 
 ADMIN_PAGES = ["/admin/units/import/", "/admin/units/import-headcounts/", "/admin/units/export/"]

@@ -170,6 +170,20 @@ def test_wrong_header(city, filename):
     ]
 
 
+def test_repeated_and_blank_header_cells(city):
+    upload = csv_file(
+        [[*UNIT_HEADER[:3], "", "名称", *UNIT_HEADER[3:]], ["甲街道", "街道", "测试市", "", "", "", "", ""]]
+    )
+    (error,) = services.import_units(file=upload, filename="units.csv").errors
+    assert error.message.endswith("现在无法识别“（空白）”，重复“名称”。")
+
+
+def test_cells_beyond_the_header_are_reported(city):
+    result = import_units([["甲街道", "街道", "测试市", "", "", "是", "多余的内容"]], "units.csv")
+    assert result.errors == [RowError(2, "", "这一行在表头以外的列里还有内容。")]
+    assert not Unit.objects.filter(name="甲街道").exists()
+
+
 def test_columns_may_come_in_any_order(city):
     upload = csv_file(
         [["启用", "名称", "上级单位", "类型", "别名", "代码"], ["是", "乱序街道", "测试市", "街道", "", ""]]

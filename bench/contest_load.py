@@ -1,0 +1,921 @@
+"""Load the contest's participant flow with N simulated participants, against gunicorn and PostgreSQL.
+
+Each participant has its own cookie jar and walks the student contest (/contests/students-2026/)
+as a browser with JavaScript does: GET the landing page (CSRF token), POST identify/ (a demo
+school, a name, under 14 with the guardian's consent), POST start/ and GET the sheet it redirects
+to, POST one JSON autosave per question to sheet/<uuid>/answer/, then POST the sheet form with
+action=submit. Every participant is new (the contest allows one attempt a day).
+
+In the default ``phased`` mode all N participants identify, then all start, then all save their
+answers (closed loop, no think time), then all submit, so every step is measured on its own
+window at N concurrent clients; ``--mode mixed`` lets each participant run its whole flow freely.
+In the same run and at the same concurrency the harness loads ``/bench/insert/`` (bench/urls.py),
+a bare Django view that inserts one row in a transaction: the write ceiling of this stack.
+
+After each round the database is checked: sheets acknowledged (a submit answered by a redirect to
+the result page) = sheets stored as submitted, no participant has two sheets, and every
+acknowledged autosave is what SheetQuestion.selected holds.
+
+    .venv/bin/python bench/contest_load.py [--participants 200] [--rounds 3] [--workers 2] [--threads 1]
+
+Only 127.0.0.1 is loaded and the load phases are bounded (``--max-seconds``). The per-IP rate
+limits of quizzes/views.py stay on: the harness paces its rounds to stay inside them (and says so
+when one round alone would not fit). Markdown tables go to stdout, numbers to
+bench/out/contest_load.json.
+"""
+
+import argparse
+import ast
+import asyncio
+import contextlib
+import json
+import math
+import os
+import random
+import re
+import resource
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter, deque
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+CONTEST_PATH = "/contests/students-2026/"
+CEILING_PATH = "/bench/insert/"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/outreach_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
+STEPS = ("landing", "identify", "start", "sheet page", "answer", "submit")
+CEILING = "insert (ceiling)"
+
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+INPUT_RE = re.compile(r'<input type="(radio|checkbox)" name="q(\d+)" value="(\d+)"')
+ANSWER_URL_RE = re.compile(r'data-answer-url="([^"]+)"')
+SHEET_RE = re.compile(re.escape(CONTEST_PATH) + r"sheet/([0-9a-f-]{36})/$")
+RESULT_RE = re.compile(re.escape(CONTEST_PATH) + r"sheet/([0-9a-f-]{36})/result/$")
+
+
+# Setup: environment, database, demo content, gunicorn
+
+
+def _env(args):
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        SECRET_KEY=args.secret_key,
+        DATABASE_URL=args.database_url,
+        REDIS_URL=args.redis_url,
+        STATIC_ROOT=str(OUT / "static"),
+        MEDIA_ROOT=str(OUT / "media"),
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def _conninfo(database_url, dbname=None):
+    """DATABASE_URL in the form psycopg takes, optionally pointed at another database."""
+    parts = urlsplit(database_url)
+    scheme = "postgresql" if parts.scheme in {"postgres", "postgresql", "pgsql"} else parts.scheme
+    path = f"/{dbname}" if dbname else parts.path
+    return urlunsplit((scheme, parts.netloc, path, parts.query, ""))
+
+
+def _ensure_database(database_url):
+    name = urlsplit(database_url).path.lstrip("/")
+    with psycopg.connect(_conninfo(database_url, "postgres"), autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+            print(f"created database {name}", file=sys.stderr)
+
+
+def _ensure_ceiling_table(database_url):
+    with psycopg.connect(_conninfo(database_url), autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS bench_ceiling "
+            "(id bigserial PRIMARY KEY, payload jsonb NOT NULL, created_at timestamptz NOT NULL)"
+        )
+
+
+def _manage(args, *command):
+    subprocess.run(
+        [sys.executable, "manage.py", *command], cwd=ROOT, env=_env(args), check=True, stdout=subprocess.DEVNULL
+    )
+
+
+def _school_ids(database_url):
+    with psycopg.connect(_conninfo(database_url)) as conn:
+        rows = conn.execute(
+            "SELECT id FROM organizations_unit WHERE kind = 'school' AND is_active ORDER BY id"
+        ).fetchall()
+    if not rows:
+        sys.exit("no active school in the database: did load_demo_content run?")
+    return [row[0] for row in rows]
+
+
+def _reset_rate_counters(redis_url):
+    """Drop django-ratelimit's counters left in the bench's own Redis database by an earlier run,
+    so this run starts from a fresh minute like a freshly deployed server. The limits stay on."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(match="*:rl:*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
+    return len(keys)
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_gunicorn(args, port):
+    command = [sys.executable, "-m", "gunicorn", "outreach.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers)]
+    if args.threads > 1:
+        command += ["-k", "gthread", "--threads", str(args.threads)]
+    command += ["--timeout", "60", "--backlog", "2048"]
+    log = open(OUT / "contest_gunicorn.log", "w")  # noqa: SIM115 (closed with the server)
+    server = subprocess.Popen(command, cwd=ROOT, env=_env(args), stdout=log, stderr=log, start_new_session=True)
+    server.log = log
+    return server
+
+
+def _stop_gunicorn(server):
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=5)
+    server.log.close()
+
+
+def _wait_until_up(base_url, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base_url + "/bench/bare/", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start; see bench/out/contest_gunicorn.log")
+
+
+def _rate_limits():
+    """The per-IP limits per minute from quizzes/views.py's RATE_LIMITS (read, not imported)."""
+    tree = ast.parse((ROOT / "quizzes" / "views.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "RATE_LIMITS" for t in node.targets):
+            limits = ast.literal_eval(node.value)
+            return {action: int(per_ip.split("/")[0]) for action, (_per_participant, per_ip) in limits.items()}
+    raise RuntimeError("RATE_LIMITS not found in quizzes/views.py")
+
+
+class RateBudget:
+    """Keeps every 60-second window of this run's starts, saves and submits under the per-IP
+    limits (django-ratelimit counts fixed minute windows; staying under them on every sliding
+    window is sufficient)."""
+
+    def __init__(self, limits):
+        self.limits = limits
+        self.sent = {action: deque() for action in limits}
+
+    def fits(self, plan):
+        return all(count <= self.limits[action] for action, count in plan.items())
+
+    def wait_for(self, plan):
+        """Seconds to wait before ``plan`` ({action: requests}) can be sent."""
+        now = time.monotonic()
+        wait = 0.0
+        for action, count in plan.items():
+            times = self.sent[action]
+            while times and times[0] < now - 61:
+                times.popleft()
+            excess = len(times) + count - self.limits[action]
+            if excess > 0:
+                wait = max(wait, times[excess - 1] + 61 - now)
+        return wait
+
+    def record(self, action, times):
+        self.sent[action].extend(sorted(times))
+
+
+# Measuring
+
+
+class Step:
+    def __init__(self, name):
+        self.name = name
+        self.latencies = []
+        self.errors = Counter()
+        self.first = math.inf
+        self.last = 0.0
+        self.sent_at = []
+
+    def record(self, started, ended, error=None):
+        self.first = min(self.first, started)
+        self.last = max(self.last, ended)
+        self.sent_at.append(started)
+        if error:
+            self.errors[error] += 1
+        else:
+            self.latencies.append(ended - started)
+
+    def summary(self):
+        ok = len(self.latencies)
+        window = self.last - self.first if ok else 0.0
+        ordered = sorted(self.latencies)
+
+        def pct(p):
+            return 1000 * ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] if ordered else None
+
+        return {
+            "requests": ok + sum(self.errors.values()),
+            "ok": ok,
+            "errors": sum(self.errors.values()),
+            "error_kinds": dict(self.errors),
+            "window_s": round(window, 3),
+            "rps": ok / window if window > 0 else None,
+            "p50": pct(50),
+            "p95": pct(95),
+            "p99": pct(99),
+            "max": 1000 * ordered[-1] if ordered else None,
+        }
+
+
+async def _timed(step, send, check):
+    """Send one request; ``check(response)`` returns an error label or None."""
+    started = time.monotonic()
+    try:
+        response = await send()
+    except httpx.HTTPError as error:
+        step.record(started, time.monotonic(), type(error).__name__)
+        return None
+    ended = time.monotonic()
+    error = check(response)
+    step.record(started, ended, error)
+    return None if error else response
+
+
+def _status_is(*codes):
+    def check(response):
+        return None if response.status_code in codes else f"HTTP {response.status_code}"
+
+    return check
+
+
+def _redirect_to(pattern):
+    def check(response):
+        if response.status_code not in (301, 302, 303):
+            return f"HTTP {response.status_code}"
+        return None if pattern.search(urlsplit(response.headers.get("location", "")).path) else "unexpected redirect"
+
+    return check
+
+
+def _json_ok(response):
+    if response.status_code != 200:
+        return f"HTTP {response.status_code}"
+    try:
+        return None if response.json().get("ok") is True else "not ok"
+    except ValueError:
+        return "not JSON"
+
+
+class CpuMeter:
+    """CPU seconds used by gunicorn (its process group), the PostgreSQL backends of the bench
+    database, Redis and this harness, between ``start()`` and ``stop()``."""
+
+    def __init__(self, server_pgid, dbname):
+        self.server_pgid = server_pgid
+        self.dbname = dbname
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def _sample(self):
+        totals = Counter()
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat") as f:
+                    stat = f.read()
+                fields = stat[stat.rindex(")") + 2 :].split()
+                cpu = (int(fields[11]) + int(fields[12])) / self.tick
+                pgid = int(fields[2])
+                if pgid == self.server_pgid:
+                    totals["gunicorn"] += cpu
+                    continue
+                comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+                if comm == "redis-server":
+                    totals["redis"] += cpu
+                elif comm == "postgres":
+                    with open(f"/proc/{entry.name}/cmdline", "rb") as f:
+                        cmdline = f.read().decode(errors="replace")
+                    if f" {self.dbname} " in cmdline:
+                        totals["postgres"] += cpu
+            except (OSError, ValueError, IndexError):
+                continue
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        totals["harness"] = usage.ru_utime + usage.ru_stime
+        return totals
+
+    def start(self):
+        self.before = self._sample()
+        self.wall = time.monotonic()
+
+    def stop(self):
+        after = self._sample()
+        result = {name: round(after[name] - self.before.get(name, 0), 2) for name in after}
+        result["wall"] = round(time.monotonic() - self.wall, 2)
+        return result
+
+
+# The participant
+
+
+class Participant:
+    def __init__(self, *, index, tag, unit_id, client, rng):
+        self.index = index
+        self.tag = tag
+        self.unit_id = unit_id
+        self.client = client
+        self.rng = rng
+        self.alive = True
+        self.csrf = None
+        self.token = None
+        self.sheet_id = None
+        self.sheet_url = None
+        self.answer_url = None
+        self.questions = {}  # position -> (input type, [choice ids])
+        self.saved = {}  # position -> [choice ids] acknowledged
+        self.submitted = False
+
+    async def identify(self, steps):
+        response = await _timed(steps["landing"], lambda: self.client.get(CONTEST_PATH), _status_is(200))
+        match = CSRF_RE.search(response.text) if response is not None else None
+        if match is None:
+            self.alive = False
+            if response is not None:
+                steps["landing"].errors["no CSRF token"] += 1
+            return
+        self.csrf = match.group(1)
+        data = {
+            "csrfmiddlewaretoken": self.csrf,
+            "unit": str(self.unit_id),
+            "name": f"压测{self.index:05d}",
+            "class_name": self.tag,
+            "age_band": "under14",
+            "guardian_consent": "on",
+        }
+        response = await _timed(
+            steps["identify"],
+            lambda: self.client.post(CONTEST_PATH + "identify/", data=data),
+            _redirect_to(re.compile(re.escape(CONTEST_PATH) + "$")),
+        )
+        signed = self.client.cookies.get("participant") if response is not None else None
+        if not signed:
+            self.alive = False
+            return
+        self.token = signed.strip('"').split(":")[0]
+
+    async def start(self, steps):
+        response = await _timed(
+            steps["start"],
+            lambda: self.client.post(CONTEST_PATH + "start/", data={"csrfmiddlewaretoken": self.csrf}),
+            _redirect_to(SHEET_RE),
+        )
+        if response is None:
+            self.alive = False
+            return
+        self.sheet_url = urlsplit(response.headers["location"]).path
+        self.sheet_id = SHEET_RE.search(self.sheet_url).group(1)
+        response = await _timed(steps["sheet page"], lambda: self.client.get(self.sheet_url), _status_is(200))
+        if response is None:
+            self.alive = False
+            return
+        for kind, position, choice_id in INPUT_RE.findall(response.text):
+            self.questions.setdefault(int(position), (kind, []))[1].append(int(choice_id))
+        answer_url = ANSWER_URL_RE.search(response.text)
+        if not self.questions or answer_url is None:
+            steps["sheet page"].errors["unparsable sheet"] += 1
+            self.alive = False
+            return
+        self.answer_url = answer_url.group(1)
+
+    def _pick(self, kind, choice_ids):
+        if kind == "checkbox":
+            return sorted(self.rng.sample(choice_ids, self.rng.choice([1, 2])))
+        return [self.rng.choice(choice_ids)]
+
+    async def answer(self, steps):
+        headers = {"X-CSRFToken": self.csrf, "Accept": "application/json"}
+        for position, (kind, choice_ids) in sorted(self.questions.items()):
+            choices = self._pick(kind, choice_ids)
+            response = await _timed(
+                steps["answer"],
+                lambda p=position, c=choices: self.client.post(
+                    self.answer_url, json={"position": p, "choices": c}, headers=headers
+                ),
+                _json_ok,
+            )
+            if response is not None:
+                self.saved[position] = choices
+
+    async def submit(self, steps):
+        # What the browser posts: the form, with the choices already checked.
+        data = {"csrfmiddlewaretoken": self.csrf, "action": "submit"}
+        data.update({f"q{position}": [str(c) for c in choices] for position, choices in self.saved.items()})
+        response = await _timed(
+            steps["submit"], lambda: self.client.post(self.sheet_url, data=data), _redirect_to(RESULT_RE)
+        )
+        self.submitted = response is not None
+
+    async def whole_flow(self, steps):
+        for phase in (self.identify, self.start, self.answer, self.submit):
+            await phase(steps)
+            if not self.alive:
+                return
+
+
+async def _ceiling(client, *, concurrency, total, tag, step):
+    """``total`` inserts by ``concurrency`` closed-loop clients; returns how many were acknowledged."""
+    numbers = iter(range(total))
+    acknowledged = 0
+
+    async def worker():
+        nonlocal acknowledged
+        for number in numbers:
+            response = await _timed(
+                step, lambda n=number: client.post(CEILING_PATH, json={"run": tag, "n": n}), _json_ok
+            )
+            acknowledged += response is not None
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return acknowledged
+
+
+# One round: the ceiling, then N participants
+
+
+async def _round(*, base_url, args, tag, schools, budget, meter, deadline, seed):
+    transport = httpx.AsyncHTTPTransport(
+        limits=httpx.Limits(max_connections=args.participants + 8, max_keepalive_connections=args.participants + 8),
+        retries=0,
+    )
+    timeout = httpx.Timeout(args.request_timeout, pool=args.request_timeout)
+
+    def client():
+        return httpx.AsyncClient(base_url=base_url, transport=transport, timeout=timeout, follow_redirects=False)
+
+    rng = random.Random(seed)
+    steps = {name: Step(name) for name in (*STEPS, CEILING)}
+    cpu = {}
+    participants = [
+        Participant(index=i, tag=tag, unit_id=schools[i % len(schools)], client=client(), rng=rng)
+        for i in range(args.participants)
+    ]
+    result = {"tag": tag, "aborted": False}
+
+    async def phase(name, coroutines, *, action=None, count=0):
+        if action:
+            plan = {action: count}
+            wait = budget.wait_for(plan)
+            if wait > 0:
+                print(f"  waiting {wait:.0f} s to stay within the per-IP {action} limit", file=sys.stderr)
+                await asyncio.sleep(wait)
+        meter.start()
+        await asyncio.gather(*coroutines)
+        cpu[name] = meter.stop()
+
+    try:
+        async with asyncio.timeout(max(1.0, deadline - time.monotonic())):
+            ceiling_total = args.participants * args.questions
+            # Not closed on its own: closing a client closes the transport all clients share.
+            ceiling_client = client()
+            await phase(
+                CEILING,
+                [
+                    _ceiling(
+                        ceiling_client, concurrency=args.participants, total=ceiling_total, tag=tag, step=steps[CEILING]
+                    )
+                ],
+            )
+            if args.mode == "phased":
+                await phase("identify", [p.identify(steps) for p in participants])
+                live = [p for p in participants if p.alive]
+                await phase("start", [p.start(steps) for p in live], action="start", count=len(live))
+                budget.record("start", steps["start"].sent_at)
+                live = [p for p in live if p.alive]
+                saves = sum(len(p.questions) for p in live)
+                await phase("answer", [p.answer(steps) for p in live], action="save", count=saves)
+                budget.record("save", steps["answer"].sent_at)
+                await phase("submit", [p.submit(steps) for p in live], action="submit", count=len(live))
+                budget.record("submit", steps["submit"].sent_at)
+            else:
+                plan = {"start": len(participants), "save": len(participants) * args.questions}
+                plan["submit"] = len(participants)
+                wait = budget.wait_for(plan)
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                await phase("mixed", [p.whole_flow(steps) for p in participants])
+                for action, step in (("start", "start"), ("save", "answer"), ("submit", "submit")):
+                    budget.record(action, steps[step].sent_at)
+    except TimeoutError:
+        result["aborted"] = True
+        print(f"  round {tag} aborted at the time bound (--max-seconds)", file=sys.stderr)
+    finally:
+        await transport.aclose()
+
+    result["steps"] = {name: step.summary() for name, step in steps.items()}
+    result["cpu"] = cpu
+    result["acknowledged"] = {
+        "participants": {p.token: p for p in participants if p.token},
+        "sheets": {p.sheet_id: p for p in participants if p.sheet_id},
+        "submitted": {p.sheet_id for p in participants if p.submitted},
+        "saves": [(p.sheet_id, position, choices) for p in participants for position, choices in p.saved.items()],
+        "ceiling": steps[CEILING].summary()["ok"],
+    }
+    return result
+
+
+# Integrity
+
+
+def integrity(database_url, tag, acknowledged):
+    with psycopg.connect(_conninfo(database_url)) as conn:
+        participants = conn.execute(
+            "SELECT token::text, name FROM quizzes_participant WHERE class_name = %s", [tag]
+        ).fetchall()
+        sheets = conn.execute(
+            "SELECT s.public_id::text, p.token::text, s.status, s.score FROM quizzes_answersheet s "
+            "JOIN quizzes_participant p ON p.id = s.participant_id WHERE p.class_name = %s",
+            [tag],
+        ).fetchall()
+        selected = conn.execute(
+            "SELECT s.public_id::text, q.position, q.selected FROM quizzes_sheetquestion q "
+            "JOIN quizzes_answersheet s ON s.id = q.sheet_id JOIN quizzes_participant p ON p.id = s.participant_id "
+            "WHERE p.class_name = %s",
+            [tag],
+        ).fetchall()
+        duplicate_rows = conn.execute(
+            "SELECT count(*) FROM (SELECT q.sheet_id, q.position FROM quizzes_sheetquestion q "
+            "JOIN quizzes_answersheet s ON s.id = q.sheet_id JOIN quizzes_participant p ON p.id = s.participant_id "
+            "WHERE p.class_name = %s GROUP BY q.sheet_id, q.position HAVING count(*) > 1) d",
+            [tag],
+        ).fetchone()[0]
+        ceiling_rows = conn.execute("SELECT count(*) FROM bench_ceiling WHERE payload->>'run' = %s", [tag]).fetchone()[
+            0
+        ]
+
+    stored_tokens = Counter(token for token, _name in participants)
+    sheets_per_participant = Counter(token for _sheet, token, _status, _score in sheets)
+    status = {sheet: (state, score) for sheet, _token, state, score in sheets}
+    stored_submitted = {sheet for sheet, (state, _score) in status.items() if state == "submitted"}
+    answers = {(sheet, position): value for sheet, position, value in selected}
+    ack = acknowledged
+    lost_saves = [save for save in ack["saves"] if answers.get((save[0], save[1])) != save[2]]
+    report = {
+        "participants_acknowledged": len(ack["participants"]),
+        "participants_stored": len(participants),
+        "participants_acknowledged_missing": len(set(ack["participants"]) - set(stored_tokens)),
+        "duplicate_participants": sum(1 for n in Counter(name for _t, name in participants).values() if n > 1),
+        "sheets_started_acknowledged": len(ack["sheets"]),
+        "sheets_stored": len(sheets),
+        "participants_with_two_sheets": sum(1 for n in sheets_per_participant.values() if n > 1),
+        "sheets_acknowledged_submitted": len(ack["submitted"]),
+        "sheets_stored_submitted": len(stored_submitted),
+        "acknowledged_not_stored_submitted": len(ack["submitted"] - stored_submitted),
+        "stored_submitted_not_acknowledged": len(stored_submitted - ack["submitted"]),
+        "submitted_without_score": sum(1 for s in ack["submitted"] if status.get(s, (None, None))[1] is None),
+        "answer_saves_acknowledged": len(ack["saves"]),
+        "answer_saves_not_stored": len(lost_saves),
+        "duplicate_sheet_questions": duplicate_rows,
+        "ceiling_acknowledged": ack["ceiling"],
+        "ceiling_rows_stored": ceiling_rows,
+    }
+    report["duplicates"] = (
+        report["duplicate_participants"] + report["participants_with_two_sheets"] + report["duplicate_sheet_questions"]
+    )
+    report["ok"] = (
+        report["participants_acknowledged_missing"] == 0
+        and report["sheets_acknowledged_submitted"] == report["sheets_stored_submitted"]
+        and report["acknowledged_not_stored_submitted"] == 0
+        and report["submitted_without_score"] == 0
+        and report["answer_saves_not_stored"] == 0
+        and report["duplicates"] == 0
+        and report["ceiling_rows_stored"] == report["ceiling_acknowledged"]
+    )
+    return report
+
+
+# Reporting
+
+
+def _fmt(value, digits=1):
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def combine(rounds):
+    """Per step: medians over rounds of rps and percentiles; counts and errors summed."""
+    combined = {}
+    for name in (CEILING, *STEPS):
+        summaries = [r["steps"][name] for r in rounds if r["steps"][name]["requests"]]
+        if not summaries:
+            continue
+        errors = Counter()
+        for s in summaries:
+            errors.update(s["error_kinds"])
+        combined[name] = {
+            "requests": sum(s["requests"] for s in summaries),
+            "errors": sum(s["errors"] for s in summaries),
+            "error_kinds": dict(errors),
+            **{key: _median(s[key] for s in summaries) for key in ("rps", "p50", "p95", "p99", "max")},
+            "rps_per_round": [s["rps"] for s in summaries],
+        }
+    return combined
+
+
+def table(combined, rounds):
+    ceiling = combined.get(CEILING, {}).get("rps")
+    lines = [
+        "| step | requests | errors | req/s | × ceiling | p50 ms | p95 ms | p99 ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, s in combined.items():
+        ratio = s["rps"] / ceiling if ceiling and s["rps"] else None
+        lines.append(
+            f"| {name} | {s['requests']} | {s['errors']} | {_fmt(s['rps'], 0)} | {_fmt(ratio, 2)} "
+            f"| {_fmt(s['p50'])} | {_fmt(s['p95'])} | {_fmt(s['p99'])} |"
+        )
+    cpu_lines = [
+        "",
+        "| phase | wall s | gunicorn CPU s | postgres CPU s | redis CPU s | harness CPU s |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name in rounds[0]["cpu"]:
+        rows = [r["cpu"][name] for r in rounds if name in r["cpu"]]
+        cpu_lines.append(
+            f"| {name} | "
+            + " | ".join(
+                _fmt(_median(row.get(key) for row in rows), 2)
+                for key in ("wall", "gunicorn", "postgres", "redis", "harness")
+            )
+            + " |"
+        )
+    return "\n".join(lines + cpu_lines)
+
+
+# In-process profile of one answer save (optional)
+
+
+def profile_saves(args, *, tag, budget, participants=10):
+    """Queries and Python time of the answer autosave versus the ceiling view, in this process
+    with Django's test client (no HTTP, no gunicorn), on the same database and Redis."""
+    import cProfile
+    import pstats
+
+    os.environ.update(_env(args))
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    plan = {"start": participants, "save": participants * args.questions, "submit": 0}
+    time.sleep(budget.wait_for(plan))
+    budget.record("start", [time.monotonic()] * participants)
+    budget.record("save", [time.monotonic()] * participants * args.questions)
+    schools = _school_ids(args.database_url)
+    saves = []
+    for index in range(participants):
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.post(
+            CONTEST_PATH + "identify/",
+            {
+                "unit": schools[0],
+                "name": f"剖析{index:03d}",
+                "class_name": tag,
+                "age_band": "under14",
+                "guardian_consent": "on",
+            },
+        )
+        sheet_url = client.post(CONTEST_PATH + "start/")["Location"]
+        html = client.get(sheet_url).content.decode()
+        answer_url = ANSWER_URL_RE.search(html).group(1)
+        for _kind, position, choice_id in INPUT_RE.findall(html):
+            if not any(s[1] == answer_url and s[2]["position"] == int(position) for s in saves):
+                saves.append((client, answer_url, {"position": int(position), "choices": [int(choice_id)]}))
+
+    def save(item):
+        client, url, payload = item
+        response = client.post(url, payload, content_type="application/json", HTTP_ACCEPT="application/json")
+        assert response.status_code == 200, response.content
+
+    def insert(number):
+        client = Client(HTTP_HOST="127.0.0.1")
+        response = client.post(CEILING_PATH, {"run": tag, "n": number}, content_type="application/json")
+        assert response.status_code == 200, response.content
+
+    import redis
+
+    redis_commands = []
+    execute = redis.Redis.execute_command
+
+    def counting(self, *command, **options):
+        redis_commands.append(" ".join(str(part) for part in command[:2])[:80])
+        return execute(self, *command, **options)
+
+    redis.Redis.execute_command = counting
+    try:
+        with CaptureQueriesContext(connection) as save_queries:
+            save(saves[0])
+        save_redis, redis_commands[:] = list(redis_commands), []
+        with CaptureQueriesContext(connection) as insert_queries:
+            insert(0)
+        insert_redis = list(redis_commands)
+    finally:
+        redis.Redis.execute_command = execute
+    timings = {}
+    profiler = cProfile.Profile()
+    for name, items, call in (("answer", saves[1:], save), ("insert", range(1, len(saves)), insert)):
+        started = time.monotonic()
+        if name == "answer":
+            profiler.enable()
+        for item in items:
+            call(item)
+        if name == "answer":
+            profiler.disable()
+        timings[name] = 1000 * (time.monotonic() - started) / len(items)
+
+    by_area = Counter()
+    stats = pstats.Stats(profiler)
+    for (filename, _line, _func), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():
+        by_area[_area(filename)] += tottime
+    total = sum(by_area.values())
+    return {
+        "answer_save_queries": [q["sql"][:160] for q in save_queries.captured_queries],
+        "insert_queries": [q["sql"][:160] for q in insert_queries.captured_queries],
+        "answer_save_redis_commands": save_redis,
+        "insert_redis_commands": insert_redis,
+        "in_process_ms": {name: round(ms, 2) for name, ms in timings.items()},
+        "answer_save_self_time_share": {
+            area: round(100 * seconds / total, 1) for area, seconds in by_area.most_common(12)
+        },
+    }
+
+
+def _area(filename):
+    if "site-packages/" in filename:
+        package = filename.split("site-packages/")[1].split("/")[0]
+        return package.removesuffix(".py")
+    if filename.startswith(str(ROOT)):
+        return "project: " + Path(filename).relative_to(ROOT).parts[0]
+    if filename.startswith("<") or filename == "~":
+        return "builtins (C: socket, json, …)"
+    return "stdlib: " + Path(filename).stem
+
+
+# Main
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--participants", type=int, default=200, help="simulated participants, all at once")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds, each with new participants; medians reported")
+    parser.add_argument("--mode", choices=("phased", "mixed"), default="phased")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (>1: the gthread worker)")
+    parser.add_argument("--questions", type=int, default=10, help="questions per sheet (the demo contest has 10)")
+    parser.add_argument("--max-seconds", type=float, default=300, help="bound on all load phases together")
+    parser.add_argument("--request-timeout", type=float, default=60)
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
+    parser.add_argument("--skip-setup", action="store_true", help="skip migrate / load_demo_content / collectstatic")
+    parser.add_argument("--profile", action="store_true", help="also profile one answer save in this process")
+    parser.add_argument("--out", type=Path, default=OUT / "contest_load.json")
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+    args.secret_key = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)
+    if not 1 <= args.participants <= 2000:
+        parser.error("--participants must be between 1 and 2000")
+
+    limits = _rate_limits()
+    budget = RateBudget(limits)
+    per_round = {"start": args.participants, "save": args.participants * args.questions, "submit": args.participants}
+    if not budget.fits(per_round):
+        sys.exit(
+            f"one round needs {per_round} requests but the per-IP limits per minute are {limits}: "
+            "lower --participants (the limits in quizzes/views.py stay as they are)"
+        )
+
+    OUT.mkdir(exist_ok=True)
+    _ensure_database(args.database_url)
+    if not args.skip_setup:
+        _manage(args, "migrate", "--noinput", "-v0")
+        _manage(args, "load_demo_content", "--sheets", "0")
+        _manage(args, "collectstatic", "--noinput", "-v0")
+    _ensure_ceiling_table(args.database_url)
+    schools = _school_ids(args.database_url)
+    dropped = _reset_rate_counters(args.redis_url)
+
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    run_id = time.strftime("%m%d%H%M%S")
+    server = _start_gunicorn(args, port)
+    rounds = []
+    integrity_reports = {}
+    profile = None
+    try:
+        _wait_until_up(base_url)
+        meter = CpuMeter(server.pid, urlsplit(args.database_url).path.lstrip("/"))
+        deadline = time.monotonic() + args.max_seconds
+
+        async def load():
+            # Warm-up: every worker imports, connects and fills its caches before anything counts.
+            warm = argparse.Namespace(**{**vars(args), "participants": min(8, args.participants)})
+            tag = f"lb{run_id}-warm"
+            result = await _round(
+                base_url=base_url, args=warm, tag=tag, schools=schools, budget=budget, meter=meter,
+                deadline=deadline, seed=args.seed,
+            )  # fmt: skip
+            integrity_reports[tag] = integrity(args.database_url, tag, result["acknowledged"])
+            for number in range(1, args.rounds + 1):
+                if time.monotonic() >= deadline:
+                    break
+                tag = f"lb{run_id}-r{number}"
+                print(f"round {number}: {args.participants} participants ({tag})", file=sys.stderr)
+                result = await _round(
+                    base_url=base_url, args=args, tag=tag, schools=schools, budget=budget, meter=meter,
+                    deadline=deadline, seed=args.seed + number,
+                )  # fmt: skip
+                integrity_reports[tag] = integrity(args.database_url, tag, result["acknowledged"])
+                rounds.append(result)
+
+        asyncio.run(load())
+    finally:
+        _stop_gunicorn(server)
+    if args.profile:
+        profile = profile_saves(args, tag=f"lb{run_id}-profile", budget=budget)
+
+    combined = combine(rounds)
+    ceiling = combined.get(CEILING, {}).get("rps")
+    answer = combined.get("answer", {}).get("rps")
+    ratio = answer / ceiling if answer and ceiling else None
+    worker = f"{args.workers} × gthread ({args.threads} threads)" if args.threads > 1 else f"{args.workers} × sync"
+    title = f"{args.participants} participants, {args.mode}, gunicorn {worker}, {len(rounds)} rounds (medians)"
+    print(f"### {title}\n\n{table(combined, rounds)}\n")
+    print(f"answer save / insert ceiling: **{_fmt(ratio, 2)}×** (aim ≥ 0.5×)\n")
+    print("| integrity | " + " | ".join(integrity_reports) + " |")
+    print("| --- |" + " ---: |" * len(integrity_reports))
+    for key in next(iter(integrity_reports.values())):
+        print(f"| {key} | " + " | ".join(str(r[key]) for r in integrity_reports.values()) + " |")
+    if profile:
+        print("\n" + json.dumps(profile, ensure_ascii=False, indent=2))
+
+    for result in rounds:
+        result.pop("acknowledged")
+    args.out.write_text(
+        json.dumps(
+            {
+                "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k != "secret_key"},
+                "worker": worker,
+                "rate_limits_per_ip_per_minute": limits,
+                "rate_counters_reset": dropped,
+                "combined": combined,
+                "answer_to_ceiling": ratio,
+                "rounds": rounds,
+                "integrity": integrity_reports,
+                "profile": profile,
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
+    if not all(r["ok"] for r in integrity_reports.values()):
+        sys.exit("integrity check FAILED")
+
+
+if __name__ == "__main__":
+    main()
