@@ -20,7 +20,10 @@ class _AdminPage(WagtailAdminTemplateMixin):
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
 
-class _ImportView(_AdminPage, FormView):
+class SpreadsheetImportView(_AdminPage, FormView):
+    """Upload an .xlsx or .csv file; show every bad row or import it whole. Subclasses set the
+    policy, the template columns and notes, and ``run_import``."""
+
     template_name = "organizations/admin/import.html"
     header_icon = "upload"
     policy = None
@@ -54,7 +57,7 @@ class _ImportView(_AdminPage, FormView):
         return redirect(self.listing_url_name)
 
 
-class ImportUnitsView(_ImportView):
+class ImportUnitsView(SpreadsheetImportView):
     page_title = gettext_lazy("导入单位")
     form_class = ImportFileForm
     policy = unit_policy
@@ -75,7 +78,7 @@ class ImportUnitsView(_ImportView):
         return services.import_units(file=upload, filename=upload.name)
 
 
-class ImportHeadcountsView(_ImportView):
+class ImportHeadcountsView(SpreadsheetImportView):
     page_title = gettext_lazy("导入应参与人数")
     form_class = HeadcountImportForm
     policy = headcount_policy

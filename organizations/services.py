@@ -17,7 +17,19 @@ from django.utils.translation import gettext as _
 
 from . import selectors
 from .models import PARENT_KINDS, AudienceGroup, Headcount, Unit, UnitKind
-from .tabular import NO, YES, UnreadableFile, file_format, read_rows, write_rows
+from .tabular import (
+    NO,
+    YES,
+    ImportResult,
+    RejectedFile,
+    RowError,
+    choice_labels,
+    choice_words,
+    read_table,
+    rejected_result,
+    validation_errors,
+    write_rows,
+)
 
 # Column titles are the file format, so they are fixed Chinese rather than translated text.
 UNIT_COLUMNS = ("名称", "类型", "上级单位", "代码", "别名", "启用")
@@ -35,101 +47,6 @@ HEADCOUNT_FIELD_COLUMNS = {"unit": "单位", "campaign_year": "年份", "audienc
 ALIAS_SEPARATORS = re.compile(r"[；;|｜\n]")
 EXPORT_ALIAS_SEPARATOR = "；"
 ACTIVE_WORDS = {"": True, YES: True, NO: False, "true": True, "false": False, "1": True, "0": False}
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int | None  # None: the file as a whole
-    column: str  # "" when the reason is not about one column
-    message: str
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self):
-        return not self.errors
-
-
-class _Rejected(Exception):
-    def __init__(self, errors):
-        super().__init__(errors)
-        self.errors = errors
-
-
-def _words(choices):
-    """Cell text → choice value: the value, the label, and each part of a label such as
-    镇/街道/开发区, so a file may say 街道 or 村."""
-    words = {}
-    for value, label in choices.choices:
-        words[value] = value
-        words[str(label)] = value
-        for part in str(label).split("/"):
-            words[part] = value
-    return words
-
-
-def _labels(choices):
-    return "、".join(str(label) for label in choices.labels)
-
-
-def _read_table(*, file, filename, columns):
-    """The data rows as ``(line, {column: text})``; raises _Rejected for a file that cannot be
-    read or whose header is wrong."""
-    try:
-        rows = read_rows(file.read(), file_format(filename))
-    except UnreadableFile as e:
-        raise _Rejected([RowError(None, "", str(e))]) from None
-    expected = "、".join(columns)
-    if not rows:
-        raise _Rejected([RowError(None, "", _("文件是空的。第一行应为表头：%(columns)s。") % {"columns": expected})])
-    header_line, header = rows[0]
-    while header and not header[-1]:
-        header.pop()
-    missing = [column for column in columns if column not in header]
-    unknown = [column or _("（空白）") for column in header if column not in columns]
-    repeated = sorted({column for column in header if column and header.count(column) > 1})
-    if missing or unknown or repeated:
-        problems = []
-        if missing:
-            problems.append(_("缺少“%(columns)s”") % {"columns": "、".join(missing)})
-        if unknown:
-            problems.append(_("无法识别“%(columns)s”") % {"columns": "、".join(unknown)})
-        if repeated:
-            problems.append(_("重复“%(columns)s”") % {"columns": "、".join(repeated)})
-        message = _("表头应为：%(columns)s（顺序不限）；现在%(problems)s。") % {
-            "columns": expected,
-            "problems": "，".join(problems),
-        }
-        raise _Rejected([RowError(header_line, "", message)])
-    if len(rows) == 1:
-        raise _Rejected([RowError(None, "", _("文件里只有表头，没有数据行。"))])
-    table = []
-    errors = []
-    for line, cells in rows[1:]:
-        if any(cells[len(header) :]):
-            errors.append(RowError(line, "", _("这一行在表头以外的列里还有内容。")))
-        table.append((line, {column: cells[i] if i < len(cells) else "" for i, column in enumerate(header)}))
-    return table, errors
-
-
-def _validation_errors(error, line, columns):
-    return [
-        RowError(line, columns.get(name, ""), message)
-        for name, messages in error.message_dict.items()
-        for message in messages
-    ]
-
-
-def _rejected_result(errors, columns):
-    """Errors in file order: by line, then by column as laid out in the template."""
-    order = {column: i for i, column in enumerate(columns)}
-    return ImportResult(errors=sorted(errors, key=lambda e: (e.line or 0, order.get(e.column, -1))))
 
 
 # Units ---------------------------------------------------------------------------------------
@@ -153,8 +70,8 @@ class _UnitRow:
         self.errors.append(RowError(self.line, column, message))
 
 
-KIND_WORDS = _words(UnitKind)
-AUDIENCE_WORDS = _words(AudienceGroup)
+KIND_WORDS = choice_words(UnitKind)
+AUDIENCE_WORDS = choice_words(AudienceGroup)
 
 
 def _parse_unit_row(line, record):
@@ -172,10 +89,11 @@ def _parse_unit_row(line, record):
     if row.kind is None:
         if kind_text:
             row.error(
-                "类型", _("无法识别类型“%(text)s”，应为：%(kinds)s。") % {"text": kind_text, "kinds": _labels(UnitKind)}
+                "类型",
+                _("无法识别类型“%(text)s”，应为：%(kinds)s。") % {"text": kind_text, "kinds": choice_labels(UnitKind)},
             )
         else:
-            row.error("类型", _("请填写类型：%(kinds)s。") % {"kinds": _labels(UnitKind)})
+            row.error("类型", _("请填写类型：%(kinds)s。") % {"kinds": choice_labels(UnitKind)})
     if row.is_active is None:
         row.error("启用", _("启用应填写“是”或“否”，现在是“%(text)s”。") % {"text": active_text})
     return row
@@ -296,7 +214,7 @@ def _save_unit_row(row, claimed, result):
     try:
         unit.full_clean()
     except ValidationError as e:
-        row.errors.extend(_validation_errors(e, row.line, UNIT_FIELD_COLUMNS))
+        row.errors.extend(validation_errors(e, row.line, UNIT_FIELD_COLUMNS))
         return False
     if before is None:
         unit.save()
@@ -314,9 +232,9 @@ def _save_unit_row(row, claimed, result):
 def import_units(*, file, filename) -> ImportResult:
     """Create or update units from a .xlsx or .csv file with the columns UNIT_COLUMNS."""
     try:
-        table, errors = _read_table(file=file, filename=filename, columns=UNIT_COLUMNS)
-    except _Rejected as e:
-        return _rejected_result(e.errors, UNIT_COLUMNS)
+        table, errors = read_table(file=file, filename=filename, columns=UNIT_COLUMNS)
+    except RejectedFile as e:
+        return rejected_result(e.errors, UNIT_COLUMNS)
     rows = [_parse_unit_row(line, record) for line, record in table]
     result = ImportResult()
     with transaction.atomic():
@@ -327,7 +245,7 @@ def import_units(*, file, filename) -> ImportResult:
         errors += [error for row in rows for error in row.errors]
         if errors:
             transaction.set_rollback(True)
-            return _rejected_result(errors, UNIT_COLUMNS)
+            return rejected_result(errors, UNIT_COLUMNS)
     return result
 
 
@@ -368,9 +286,9 @@ def import_headcounts(*, file, filename, campaign_year=None) -> ImportResult:
     HEADCOUNT_COLUMNS. With ``campaign_year`` a blank 年份 means that year and any other
     year is an error, so a file for the wrong campaign is caught."""
     try:
-        table, errors = _read_table(file=file, filename=filename, columns=HEADCOUNT_COLUMNS)
-    except _Rejected as e:
-        return _rejected_result(e.errors, HEADCOUNT_COLUMNS)
+        table, errors = read_table(file=file, filename=filename, columns=HEADCOUNT_COLUMNS)
+    except RejectedFile as e:
+        return rejected_result(e.errors, HEADCOUNT_COLUMNS)
     result = ImportResult()
     find_unit = _unit_finder()
     seen = {}
@@ -392,7 +310,7 @@ def import_headcounts(*, file, filename, campaign_year=None) -> ImportResult:
                 row_errors.append(RowError(line, "年份", message))
             audience = AUDIENCE_WORDS.get(record["对象"].lower())
             if audience is None:
-                message = _("对象应为：%(audiences)s。") % {"audiences": _labels(AudienceGroup)}
+                message = _("对象应为：%(audiences)s。") % {"audiences": choice_labels(AudienceGroup)}
                 row_errors.append(RowError(line, "对象", message))
             expected = _parse_count(record["应参与人数"])
             if expected is None:
@@ -413,7 +331,7 @@ def import_headcounts(*, file, filename, campaign_year=None) -> ImportResult:
             try:
                 headcount.full_clean()
             except ValidationError as e:
-                errors += _validation_errors(e, line, HEADCOUNT_FIELD_COLUMNS)
+                errors += validation_errors(e, line, HEADCOUNT_FIELD_COLUMNS)
                 continue
             if before is None:
                 headcount.save()
@@ -425,7 +343,7 @@ def import_headcounts(*, file, filename, campaign_year=None) -> ImportResult:
                 result.unchanged += 1
         if errors:
             transaction.set_rollback(True)
-            return _rejected_result(errors, HEADCOUNT_COLUMNS)
+            return rejected_result(errors, HEADCOUNT_COLUMNS)
     return result
 
 

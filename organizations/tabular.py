@@ -7,6 +7,7 @@ parse one kind of value.
 import csv
 import io
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from django.utils.translation import gettext as _
@@ -103,3 +104,102 @@ def write_rows(header, rows, fmt):
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+# Importing a table: every bad row is reported with its line, column and reason, and a file with
+# any error imports nothing (the importers run in one transaction and roll back).
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int | None  # None: the file as a whole
+    column: str  # "" when the reason is not about one column
+    message: str
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+class RejectedFile(Exception):
+    def __init__(self, errors):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def choice_words(choices):
+    """Cell text → choice value: the value, the label, and each part of a label such as
+    镇/街道/开发区, so a file may say 街道 or 村."""
+    words = {}
+    for value, label in choices.choices:
+        words[value] = value
+        words[str(label)] = value
+        for part in str(label).split("/"):
+            words[part] = value
+    return words
+
+
+def choice_labels(choices):
+    return "、".join(str(label) for label in choices.labels)
+
+
+def read_table(*, file, filename, columns):
+    """The data rows as ``(line, {column: text})``; raises RejectedFile for a file that cannot be
+    read or whose header is wrong."""
+    try:
+        rows = read_rows(file.read(), file_format(filename))
+    except UnreadableFile as e:
+        raise RejectedFile([RowError(None, "", str(e))]) from None
+    expected = "、".join(columns)
+    if not rows:
+        raise RejectedFile([RowError(None, "", _("文件是空的。第一行应为表头：%(columns)s。") % {"columns": expected})])
+    header_line, header = rows[0]
+    while header and not header[-1]:
+        header.pop()
+    missing = [column for column in columns if column not in header]
+    unknown = [column or _("（空白）") for column in header if column not in columns]
+    repeated = sorted({column for column in header if column and header.count(column) > 1})
+    if missing or unknown or repeated:
+        problems = []
+        if missing:
+            problems.append(_("缺少“%(columns)s”") % {"columns": "、".join(missing)})
+        if unknown:
+            problems.append(_("无法识别“%(columns)s”") % {"columns": "、".join(unknown)})
+        if repeated:
+            problems.append(_("重复“%(columns)s”") % {"columns": "、".join(repeated)})
+        message = _("表头应为：%(columns)s（顺序不限）；现在%(problems)s。") % {
+            "columns": expected,
+            "problems": "，".join(problems),
+        }
+        raise RejectedFile([RowError(header_line, "", message)])
+    if len(rows) == 1:
+        raise RejectedFile([RowError(None, "", _("文件里只有表头，没有数据行。"))])
+    table = []
+    errors = []
+    for line, cells in rows[1:]:
+        if any(cells[len(header) :]):
+            errors.append(RowError(line, "", _("这一行在表头以外的列里还有内容。")))
+        table.append((line, {column: cells[i] if i < len(cells) else "" for i, column in enumerate(header)}))
+    return table, errors
+
+
+def validation_errors(error, line, columns):
+    return [
+        RowError(line, columns.get(name, ""), message)
+        for name, messages in error.message_dict.items()
+        for message in messages
+    ]
+
+
+def rejected_result(errors, columns):
+    """Errors in file order: by line, then by column as laid out in the template."""
+    order = {column: i for i, column in enumerate(columns)}
+    return ImportResult(errors=sorted(errors, key=lambda e: (e.line or 0, order.get(e.column, -1))))

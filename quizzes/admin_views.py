@@ -3,16 +3,20 @@ statistics and the Excel export. Read-only; needs the 查看答卷 permission.""
 
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from wagtail.permission_policies import ModelPermissionPolicy
 
+from organizations.admin_views import SpreadsheetImportView
+from organizations.forms import ImportFileForm
 from organizations.models import UnitKind
 
-from . import selectors, services
+from . import bank, selectors, services
 from .choices import SheetStatus
-from .models import ContestPage
+from .models import ContestPage, Question
 
 VIEW_PERMISSION = "quizzes.view_answersheet"
 
@@ -61,4 +65,41 @@ def export_results(request, contest_id):
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     filename = f"contest-{contest.pk}-results-{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+question_policy = ModelPermissionPolicy(Question)
+
+
+class ImportQuestionsView(SpreadsheetImportView):
+    page_title = gettext_lazy("导入题库")
+    form_class = ImportFileForm
+    policy = question_policy
+    columns = bank.COLUMNS
+    format_notes = (
+        gettext_lazy("题号：字母、数字和连字符，如 gas-001；已有题号的题目会被更新（已抽到答卷里的旧版本不受影响）。"),
+        gettext_lazy("题型：单选题、不定项选择题（或“多选”）、判断题。适用对象：小学、中学、成人。难度：1、2、3。"),
+        gettext_lazy("主题：主题名称，如“燃气”。选项A～选项F：依次填写，中间不能空列；判断题填“正确”“错误”两项。"),
+        gettext_lazy("答案：正确选项的字母，如 B 或 ACD；判断题也可填“正确”或“错误”。"),
+        gettext_lazy("相关文章：专栏文章的 slug，可留空。状态：草稿、启用或停用，留空视为启用。"),
+    )
+    listing_url_name = "wagtailsnippets_quizzes_question:list"
+
+    def run_import(self, form, upload):
+        return bank.import_questions(file=upload, filename=upload.name)
+
+
+@permission_required("quizzes.view_question", raise_exception=True)
+def export_questions(request):
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in ("xlsx", "csv"):
+        raise Http404
+    data = bank.export_questions(format=fmt)
+    content_type = (
+        "text/csv; charset=utf-8"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="questions-{timezone.localdate():%Y%m%d}.{fmt}"'
     return response

@@ -84,7 +84,8 @@ def save_question(*, question, choices):
     question.full_clean()
     # Assigning the child list and saving is how modelcluster writes inline children.
     question.choices = [
-        Choice(text=text.strip(), is_correct=is_correct, sort_order=order) for order, (text, is_correct) in enumerate(choices)
+        Choice(text=text.strip(), is_correct=is_correct, sort_order=order)
+        for order, (text, is_correct) in enumerate(choices)
     ]
     question.save()
     return question

@@ -1,0 +1,178 @@
+"""Import and export of the question bank (.xlsx or .csv), with the same rules as units: every bad
+row is reported with its line, column and reason, and a file with any error imports nothing.
+
+Template (first row; columns in any order): 题号、题型、主题、适用对象、难度、题干、选项A … 选项F、
+答案、解析、相关文章、状态. 答案 is the letters of the correct options (B, ACD); a 判断题 may say
+正确 or 错误 instead. 主题 is a topic's name, 相关文章 an article's slug or blank, 状态 草稿/启用/停用.
+"""
+
+import string
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from home.models import ArticlePage, Topic
+from organizations.tabular import (
+    ImportResult,
+    RejectedFile,
+    RowError,
+    choice_words,
+    read_table,
+    rejected_result,
+    validation_errors,
+    write_rows,
+)
+
+from . import services
+from .choices import Level, QuestionKind, QuestionStatus
+from .models import Question
+from .validation import validate_choices
+
+OPTION_LETTERS = string.ascii_uppercase[:6]
+OPTION_COLUMNS = [f"选项{letter}" for letter in OPTION_LETTERS]
+COLUMNS = ["题号", "题型", "主题", "适用对象", "难度", "题干", *OPTION_COLUMNS, "答案", "解析", "相关文章", "状态"]
+FIELD_COLUMNS = {
+    "key": "题号",
+    "kind": "题型",
+    "topic": "主题",
+    "level": "适用对象",
+    "difficulty": "难度",
+    "stem": "题干",
+    "explanation": "解析",
+    "article": "相关文章",
+    "status": "状态",
+}
+TRUE_FALSE_WORDS = {"正确": "A", "对": "A", "√": "A", "错误": "B", "错": "B", "×": "B"}
+
+
+def _kind_words():
+    words = choice_words(QuestionKind)
+    words.update({"单选": QuestionKind.SINGLE, "多选": QuestionKind.MULTIPLE, "不定项": QuestionKind.MULTIPLE})
+    words.update({"判断": QuestionKind.TRUE_FALSE})
+    return words
+
+
+def _parse_row(line, record, *, topics, articles):
+    """(Question with the row's values, [(text, correct)]) or raises _RowInvalid with RowErrors."""
+    errors = []
+
+    def fail(column, message):
+        errors.append(RowError(line, column, message))
+
+    kind = _kind_words().get(record["题型"])
+    if kind is None:
+        fail("题型", _("题型应为：单选题、不定项选择题或判断题。"))
+    level = choice_words(Level).get(record["适用对象"])
+    if level is None:
+        fail("适用对象", _("适用对象应为：小学、中学或成人。"))
+    status = choice_words(QuestionStatus).get(record["状态"] or QuestionStatus.ACTIVE.label)
+    if status is None:
+        fail("状态", _("状态应为：草稿、启用或停用。"))
+    topic = topics.get(record["主题"])
+    if topic is None:
+        fail("主题", _("没有这个主题：“%(name)s”。") % {"name": record["主题"]})
+    try:
+        difficulty = int(record["难度"] or 1)
+    except ValueError:
+        difficulty = None
+        fail("难度", _("难度应为 1、2 或 3。"))
+    article_id = None
+    if record["相关文章"]:
+        article_id = articles.get(record["相关文章"])
+        if article_id is None:
+            fail("相关文章", _("没有这篇文章：“%(slug)s”。") % {"slug": record["相关文章"]})
+
+    texts = [record[column] for column in OPTION_COLUMNS]
+    while texts and not texts[-1]:
+        texts.pop()
+    if "" in texts:
+        fail("选项A", _("选项之间不能有空列。"))
+    answer = record["答案"].upper().replace(" ", "").replace(",", "").replace("，", "")
+    answer = TRUE_FALSE_WORDS.get(record["答案"], answer) if kind == QuestionKind.TRUE_FALSE else answer
+    letters = OPTION_LETTERS[: len(texts)]
+    if not answer or any(letter not in letters for letter in answer):
+        fail("答案", _("答案应为正确选项的字母（如 B 或 ACD），且对应的选项不能为空。"))
+    choices = [(text, letter in answer) for text, letter in zip(texts, letters, strict=False)]
+    if kind and not errors:
+        for message in validate_choices(kind, choices):
+            fail("答案", message)
+
+    question = Question.objects.filter(key=record["题号"]).first() or Question(key=record["题号"])
+    question.kind, question.level, question.status = kind, level, status
+    question.topic, question.difficulty, question.article_id = topic, difficulty, article_id
+    question.stem, question.explanation = record["题干"], record["解析"]
+    if not errors:
+        try:
+            question.full_clean(exclude=["key"] if question.pk else None)
+        except ValidationError as error:
+            errors.extend(validation_errors(error, line, FIELD_COLUMNS))
+    return question, choices, errors
+
+
+def _unchanged(question, choices):
+    if question.pk is None:
+        return False
+    stored = Question.objects.get(pk=question.pk)
+    fields = ["kind", "level", "status", "topic_id", "difficulty", "article_id", "stem", "explanation"]
+    same_fields = all(getattr(stored, name) == getattr(question, name) for name in fields)
+    return same_fields and [(c.text, c.is_correct) for c in stored.choices.all()] == choices
+
+
+def import_questions(*, file, filename):
+    """Create or update questions by 题号. Returns an ImportResult; on any error nothing is saved."""
+    try:
+        table, errors = read_table(file=file, filename=filename, columns=COLUMNS)
+    except RejectedFile as rejected:
+        return rejected_result(rejected.errors, COLUMNS)
+    topics = {**{t.name: t for t in Topic.objects.all()}, **{t.slug: t for t in Topic.objects.all()}}
+    articles = dict(ArticlePage.objects.values_list("slug", "pk"))
+    parsed = []
+    seen = {}
+    for line, record in table:
+        question, choices, row_errors = _parse_row(line, record, topics=topics, articles=articles)
+        if record["题号"] in seen:
+            row_errors.append(RowError(line, "题号", _("题号与第 %(line)s 行重复。") % {"line": seen[record["题号"]]}))
+        seen.setdefault(record["题号"], line)
+        errors.extend(row_errors)
+        parsed.append((question, choices))
+    if errors:
+        return rejected_result(errors, COLUMNS)
+    result = ImportResult()
+    with transaction.atomic():
+        for question, choices in parsed:
+            if _unchanged(question, choices):
+                result.unchanged += 1
+                continue
+            created = question.pk is None
+            services.save_question(question=question, choices=choices)
+            if created:
+                result.created += 1
+            else:
+                result.updated += 1
+    return result
+
+
+def export_questions(*, format):
+    """The whole bank in the import template, so an export re-imports unchanged."""
+    rows = []
+    for question in Question.objects.select_related("topic", "article").prefetch_related("choices").order_by("key"):
+        choices = list(question.choices.all())
+        options = [choice.text for choice in choices] + [""] * (len(OPTION_COLUMNS) - len(choices))
+        answer = "".join(letter for letter, choice in zip(OPTION_LETTERS, choices, strict=False) if choice.is_correct)
+        rows.append(
+            [
+                question.key,
+                question.get_kind_display(),
+                question.topic.name,
+                question.get_level_display(),
+                question.difficulty,
+                question.stem,
+                *options,
+                answer,
+                question.explanation,
+                question.article.slug if question.article else "",
+                question.get_status_display(),
+            ]
+        )
+    return write_rows(COLUMNS, rows, format)
