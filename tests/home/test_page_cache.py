@@ -123,3 +123,10 @@ def test_forged_reading_cookies_share_the_normal_copy(client, article):
         response = _get(client, article.url)
         assert response[HIT_HEADER] == "hit", forged
         assert 'class="text-normal contrast-normal"' in response.content.decode()
+
+
+@pytest.mark.parametrize("cookie", ["participant", "join_unit"])
+def test_participants_and_scanned_units_bypass_the_cache(client, article, cookie):
+    _get(client, article.url)
+    client.cookies[cookie] = "anything"
+    assert HIT_HEADER not in _get(client, article.url)
