@@ -219,26 +219,36 @@ class RateBudget:
 
 
 class Step:
+    """Latencies and errors of one step. Its throughput is the successful requests over its active
+    time: from the first request sent to the last answered, summed over its windows (the ceiling
+    runs in two, right before and right after the answer saves)."""
+
     def __init__(self, name):
         self.name = name
         self.latencies = []
         self.errors = Counter()
-        self.first = math.inf
-        self.last = 0.0
+        self.windows = []  # [first sent, last answered, successful requests]
         self.sent_at = []
 
+    def new_window(self):
+        self.windows.append([math.inf, 0.0, 0])
+
     def record(self, started, ended, error=None):
-        self.first = min(self.first, started)
-        self.last = max(self.last, ended)
+        if not self.windows:
+            self.new_window()
+        window = self.windows[-1]
+        window[0] = min(window[0], started)
+        window[1] = max(window[1], ended)
         self.sent_at.append(started)
         if error:
             self.errors[error] += 1
         else:
+            window[2] += 1
             self.latencies.append(ended - started)
 
     def summary(self):
         ok = len(self.latencies)
-        window = self.last - self.first if ok else 0.0
+        active = sum(last - first for first, last, _ok in self.windows if last > first)
         ordered = sorted(self.latencies)
 
         def pct(p):
@@ -249,8 +259,9 @@ class Step:
             "ok": ok,
             "errors": sum(self.errors.values()),
             "error_kinds": dict(self.errors),
-            "window_s": round(window, 3),
-            "rps": ok / window if window > 0 else None,
+            "active_s": round(active, 3),
+            "rps": ok / active if active > 0 else None,
+            "rps_per_window": [round(n / (last - first), 1) for first, last, n in self.windows if last > first],
             "p50": pct(50),
             "p95": pct(95),
             "p99": pct(99),
@@ -332,6 +343,10 @@ class CpuMeter:
                 continue
         usage = resource.getrusage(resource.RUSAGE_SELF)
         totals["harness"] = usage.ru_utime + usage.ru_stime
+        with open("/proc/stat") as f:
+            cpu = [int(value) for value in f.readline().split()[1:]]
+        # user nice system idle iowait irq softirq steal: everything but idle and iowait is busy.
+        totals["busy"] = (sum(cpu[:8]) - cpu[3] - cpu[4]) / self.tick
         return totals
 
     def start(self):
@@ -342,6 +357,9 @@ class CpuMeter:
         after = self._sample()
         result = {name: round(after[name] - self.before.get(name, 0), 2) for name in after}
         result["wall"] = round(time.monotonic() - self.wall, 2)
+        ours = sum(result.get(name, 0) for name in ("gunicorn", "postgres", "redis", "harness"))
+        # CPU used by anything else on the machine meanwhile (other people's jobs, the kernel).
+        result["others"] = round(max(0.0, result.pop("busy") - ours), 2)
         return result
 
 
@@ -669,8 +687,8 @@ def table(combined, rounds):
         )
     cpu_lines = [
         "",
-        "| phase | wall s | gunicorn CPU s | postgres CPU s | redis CPU s | harness CPU s |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| phase | wall s | gunicorn CPU s | postgres CPU s | redis CPU s | harness CPU s | others CPU s |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name in rounds[0]["cpu"]:
         rows = [r["cpu"][name] for r in rounds if name in r["cpu"]]
@@ -678,7 +696,7 @@ def table(combined, rounds):
             f"| {name} | "
             + " | ".join(
                 _fmt(_median(row.get(key) for row in rows), 2)
-                for key in ("wall", "gunicorn", "postgres", "redis", "harness")
+                for key in ("wall", "gunicorn", "postgres", "redis", "harness", "others")
             )
             + " |"
         )
@@ -688,113 +706,129 @@ def table(combined, rounds):
 # In-process profile of one answer save (optional)
 
 
-def profile_saves(args, *, tag, budget, participants=10):
-    """Queries and Python time of the answer autosave versus the ceiling view, in this process
-    with Django's test client (no HTTP, no gunicorn), on the same database and Redis."""
-    import cProfile
-    import pstats
-
+def profile_saves(args, *, tag, budget, participants=10, repeat=100):
+    """Where one answer save spends its time, in this process with Django's test client (no HTTP,
+    no gunicorn; the same settings, database and Redis): its SQL and Redis commands, the whole
+    request against the ceiling view, and the parts of the save timed one by one."""
     os.environ.update(_env(args))
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    import redis
+    from django.db import connection, transaction
+    from django.test import Client, RequestFactory
+    from wagtail.models import Page, Site
 
-    plan = {"start": participants, "save": participants * args.questions, "submit": 0}
+    from quizzes import selectors, services
+
+    plan = {"start": participants, "save": participants * args.questions}
     time.sleep(budget.wait_for(plan))
     budget.record("start", [time.monotonic()] * participants)
     budget.record("save", [time.monotonic()] * participants * args.questions)
     schools = _school_ids(args.database_url)
-    saves = []
+    saves = []  # (client, answer URL, position, [choice ids of the question])
     for index in range(participants):
-        client = Client(HTTP_HOST="127.0.0.1")
-        client.post(
-            CONTEST_PATH + "identify/",
-            {
-                "unit": schools[0],
-                "name": f"剖析{index:03d}",
-                "class_name": tag,
-                "age_band": "under14",
-                "guardian_consent": "on",
-            },
-        )
+        client = Client(HTTP_HOST="127.0.0.1")  # one per participant: a new Client re-instantiates the middleware
+        data = {"unit": schools[0], "name": f"剖析{index:03d}", "class_name": tag, "age_band": "under14"}
+        client.post(CONTEST_PATH + "identify/", {**data, "guardian_consent": "on"})
         sheet_url = client.post(CONTEST_PATH + "start/")["Location"]
         html = client.get(sheet_url).content.decode()
         answer_url = ANSWER_URL_RE.search(html).group(1)
+        questions = {}
         for _kind, position, choice_id in INPUT_RE.findall(html):
-            if not any(s[1] == answer_url and s[2]["position"] == int(position) for s in saves):
-                saves.append((client, answer_url, {"position": int(position), "choices": [int(choice_id)]}))
+            questions.setdefault(int(position), []).append(int(choice_id))
+        saves += [(client, answer_url, position, ids) for position, ids in sorted(questions.items())]
 
     def save(item):
-        client, url, payload = item
+        client, url, position, ids = item
+        payload = {"position": position, "choices": ids[:1]}
         response = client.post(url, payload, content_type="application/json", HTTP_ACCEPT="application/json")
         assert response.status_code == 200, response.content
 
+    insert_client = Client(HTTP_HOST="127.0.0.1")
+
     def insert(number):
-        client = Client(HTTP_HOST="127.0.0.1")
-        response = client.post(CEILING_PATH, {"run": tag, "n": number}, content_type="application/json")
+        response = insert_client.post(CEILING_PATH, {"run": tag, "n": number}, content_type="application/json")
         assert response.status_code == 200, response.content
 
-    import redis
+    sql, commands = [], []
 
-    redis_commands = []
-    execute = redis.Redis.execute_command
+    def log_sql(execute, statement, params, many, context):
+        sql.append(statement[:150])
+        return execute(statement, params, many, context)
 
-    def counting(self, *command, **options):
-        redis_commands.append(" ".join(str(part) for part in command[:2])[:80])
-        return execute(self, *command, **options)
+    execute_command = redis.Redis.execute_command
 
-    redis.Redis.execute_command = counting
+    def log_redis(self, *command, **options):
+        commands.append(" ".join(str(part) for part in command[:2])[:60])
+        return execute_command(self, *command, **options)
+
+    insert(0)
+    redis.Redis.execute_command = log_redis
     try:
-        with CaptureQueriesContext(connection) as save_queries:
+        with connection.execute_wrapper(log_sql):
             save(saves[0])
-        save_redis, redis_commands[:] = list(redis_commands), []
-        with CaptureQueriesContext(connection) as insert_queries:
-            insert(0)
-        insert_redis = list(redis_commands)
+            save_sql, save_redis, sql[:], commands[:] = list(sql), list(commands), [], []
+            insert(1)
+            insert_sql, insert_redis = list(sql), list(commands)
     finally:
-        redis.Redis.execute_command = execute
-    timings = {}
-    profiler = cProfile.Profile()
-    for name, items, call in (("answer", saves[1:], save), ("insert", range(1, len(saves)), insert)):
+        redis.Redis.execute_command = execute_command
+
+    def mean_ms(call, items):
         started = time.monotonic()
-        if name == "answer":
-            profiler.enable()
         for item in items:
             call(item)
-        if name == "answer":
-            profiler.disable()
-        timings[name] = 1000 * (time.monotonic() - started) / len(items)
+        return 1000 * (time.monotonic() - started) / len(items)
 
-    by_area = Counter()
-    stats = pstats.Stats(profiler)
-    for (filename, _line, _func), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():
-        by_area[_area(filename)] += tottime
-    total = sum(by_area.values())
-    return {
-        "answer_save_queries": [q["sql"][:160] for q in save_queries.captured_queries],
-        "insert_queries": [q["sql"][:160] for q in insert_queries.captured_queries],
-        "answer_save_redis_commands": save_redis,
-        "insert_redis_commands": insert_redis,
-        "in_process_ms": {name: round(ms, 2) for name, ms in timings.items()},
-        "answer_save_self_time_share": {
-            area: round(100 * seconds / total, 1) for area, seconds in by_area.most_common(12)
-        },
+    full_save = mean_ms(save, saves[1:])
+    full_insert = mean_ms(insert, range(2, 2 + len(saves)))
+
+    # The parts of one save, each on its own (the save alternates between two choices so that
+    # every call writes).
+    client, answer_url, position, ids = saves[0]
+    cookies = {name: morsel.value for name, morsel in client.cookies.items()}
+    factory = RequestFactory(HTTP_HOST="127.0.0.1")
+
+    def request():
+        req = factory.post(answer_url, b"{}", content_type="application/json")
+        req.COOKIES.update(cookies)
+        return req
+
+    participant = selectors.participant_from_request(request())
+    public_id = answer_url.rstrip("/").split("/")[-2]
+    choices = [ids[:1], ids[1:2] or ids[:1]]
+    parts = {
+        "Site.find_for_request": mean_ms(lambda _i: Site.find_for_request(request()), range(repeat)),
+        "Page.route_for_request (site + page tree + .specific)": mean_ms(
+            lambda _i: Page.route_for_request(request(), answer_url), range(repeat)
+        ),
+        "participant_from_request": mean_ms(lambda _i: selectors.participant_from_request(request()), range(repeat)),
+        "services.save_answers": mean_ms(
+            lambda i: services.save_answers(
+                public_id=public_id, participant=participant, answers={position: choices[i % 2]}
+            ),
+            range(repeat),
+        ),
     }
+    with connection.cursor() as cursor:
 
+        def raw_insert(_i):
+            with transaction.atomic():
+                cursor.execute(
+                    "INSERT INTO bench_ceiling (payload, created_at) VALUES (%s::jsonb, now())", ['{"run": "x"}']
+                )
 
-def _area(filename):
-    if "site-packages/" in filename:
-        package = filename.split("site-packages/")[1].split("/")[0]
-        return package.removesuffix(".py")
-    if filename.startswith(str(ROOT)):
-        return "project: " + Path(filename).relative_to(ROOT).parts[0]
-    if filename.startswith("<") or filename == "~":
-        return "builtins (C: socket, json, …)"
-    return "stdlib: " + Path(filename).stem
+        parts["raw INSERT in a transaction (no HTTP, no middleware)"] = mean_ms(raw_insert, range(repeat))
+        cursor.execute("DELETE FROM bench_ceiling WHERE payload->>'run' = 'x'")
+    return {
+        "answer_save_sql": save_sql,
+        "answer_save_redis": save_redis,
+        "insert_sql": insert_sql,
+        "insert_redis": insert_redis,
+        "in_process_ms": {"answer save (whole request)": round(full_save, 2), "insert view": round(full_insert, 2)},
+        "answer_save_parts_ms": {name: round(ms, 2) for name, ms in parts.items()},
+    }
 
 
 # Main
@@ -846,6 +880,7 @@ def main():
     server = _start_gunicorn(args, port)
     rounds = []
     integrity_reports = {}
+    warmup = {}
     profile = None
     try:
         _wait_until_up(base_url)
@@ -861,6 +896,7 @@ def main():
                 deadline=deadline, seed=args.seed,
             )  # fmt: skip
             integrity_reports[tag] = integrity(args.database_url, tag, result["acknowledged"])
+            warmup.update({name: step for name, step in result["steps"].items() if step["requests"]})
             for number in range(1, args.rounds + 1):
                 if time.monotonic() >= deadline:
                     break
@@ -887,6 +923,8 @@ def main():
     title = f"{args.participants} participants, {args.mode}, gunicorn {worker}, {len(rounds)} rounds (medians)"
     print(f"### {title}\n\n{table(combined, rounds)}\n")
     print(f"answer save / insert ceiling: **{_fmt(ratio, 2)}×** (aim ≥ 0.5×)\n")
+    warm_errors = {name: step["error_kinds"] for name, step in warmup.items() if step["errors"]}
+    print(f"warm-up ({min(8, args.participants)} participants, not in the table): errors {warm_errors or 'none'}\n")
     print("| integrity | " + " | ".join(integrity_reports) + " |")
     print("| --- |" + " ---: |" * len(integrity_reports))
     for key in next(iter(integrity_reports.values())):
@@ -907,6 +945,7 @@ def main():
                 "answer_to_ceiling": ratio,
                 "rounds": rounds,
                 "integrity": integrity_reports,
+                "warmup": warmup,
                 "profile": profile,
             },
             ensure_ascii=False,

@@ -78,7 +78,11 @@ def _handles_contest_errors(view):
 def identify(request, contest):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    # The unit from a scanned QR code wins, unless this contest is not for that kind of unit (the
+    # landing page then offered the unit search instead).
     join_unit = selectors.join_cookie_unit(request)
+    if join_unit is not None and join_unit.kind not in contest.allowed_unit_kinds:
+        join_unit = None
     unit = join_unit or Unit.objects.filter(pk=_int_or_none(request.POST.get("unit")), is_active=True).first()
     participant = services.register_participant(
         contest=contest,

@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from home.models import Topic
+from home.factories import TopicFactory
 from organizations.factories import UnitFactory
 from organizations.models import UnitKind
 from quizzes.choices import Level, QuestionKind
@@ -19,7 +19,8 @@ EXPLANATION = "燃气泄漏时不能开关电器，以免产生电火花。"
 
 @pytest.fixture
 def topic(db):
-    return Topic.objects.get(slug="gas")
+    # A topic of its own, so contests draw only these questions and not the demo bank's.
+    return TopicFactory(slug="test-questions", name="测试题目")
 
 
 @pytest.fixture
@@ -42,7 +43,9 @@ def questions(topic):
 def contest(home_page, questions):
     index = ContestIndexPageFactory(parent=home_page)
     contest = ContestPageFactory(parent=index, time_limit_seconds=150, attempts_per_day=1, attempts_total=2)
-    DrawRuleFactory(contest=contest, kind=QuestionKind.SINGLE, level=Level.PRIMARY, count=5, points=20)
+    DrawRuleFactory(
+        contest=contest, kind=QuestionKind.SINGLE, level=Level.PRIMARY, topic=questions[0].topic, count=5, points=20
+    )
     return contest
 
 

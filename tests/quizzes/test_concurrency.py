@@ -40,13 +40,13 @@ THREADS = 50
 @pytest.fixture
 def committed(db):
     """A contest with committed data, removed again after the test."""
-    topic = Topic.objects.get(slug="gas")
+    topic, _created = Topic.objects.get_or_create(slug="race-questions", defaults={"name": "并发测试题目"})
     questions = [
         QuestionFactory(key=f"race-{n}", kind=QuestionKind.SINGLE, level=Level.PRIMARY, topic=topic) for n in range(6)
     ]
     index = ContestIndexPageFactory(parent=HomePage.objects.get())
     contest = ContestPageFactory(parent=index, attempts_per_day=1, attempts_total=3)
-    DrawRuleFactory(contest=contest, kind=QuestionKind.SINGLE, level=Level.PRIMARY, count=5, points=20)
+    DrawRuleFactory(contest=contest, kind=QuestionKind.SINGLE, level=Level.PRIMARY, topic=topic, count=5, points=20)
     school = UnitFactory(kind=UnitKind.SCHOOL, name="并发测试小学")
     participant = ParticipantFactory(unit=school, name="并发同学")
     yield contest, participant
@@ -58,6 +58,7 @@ def committed(db):
     index.delete()
     QuestionVersion.objects.filter(question__in=questions).delete()
     Question.objects.filter(pk__in=[q.pk for q in questions]).delete()
+    topic.delete()
     school.delete()
 
 

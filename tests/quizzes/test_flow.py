@@ -260,3 +260,27 @@ def test_rankings_order_by_best_score_then_time_then_finish_and_mask_names(conte
 )
 def test_mask_name(name, masked):
     assert mask_name(name) == masked
+
+
+def test_a_scanned_school_fixes_the_unit_and_a_typed_one_is_ignored(client, contest, school):
+    from organizations.factories import UnitFactory
+    from organizations.models import UnitKind
+
+    other = UnitFactory(kind=UnitKind.SCHOOL, name="另一所小学")
+    client.get(school.get_join_url())
+    landing = client.get(url(contest)).content.decode()
+    assert f"单位：{school.name}（来自扫码链接）" in landing
+    client.post(url(contest, "identify"), {"unit": other.pk, "name": "扫码同学", "age_band": "adult"})
+    assert Participant.objects.get(name="扫码同学").unit == school
+
+
+def test_a_scanned_unit_of_the_wrong_kind_falls_back_to_the_search(client, contest, school):
+    from organizations.factories import UnitFactory
+    from organizations.models import UnitKind
+
+    community = UnitFactory(kind=UnitKind.COMMUNITY, name="扫码测试社区")
+    client.get(community.get_join_url())
+    assert "来自扫码链接" not in client.get(url(contest)).content.decode()
+    response = client.post(url(contest, "identify"), {"unit": school.pk, "name": "换校同学", "age_band": "adult"})
+    assert response.status_code == 302
+    assert Participant.objects.get(name="换校同学").unit == school
