@@ -310,57 +310,76 @@ def _json_ok(response):
 
 class CpuMeter:
     """CPU seconds used by gunicorn (its process group), the PostgreSQL backends of the bench
-    database, Redis and this harness, between ``start()`` and ``stop()``."""
+    database, Redis, this harness and everything else on the machine, over one phase.
+
+    Processes are sampled every second while the phase runs, so a PostgreSQL backend that exits
+    meanwhile (Django drops a connection older than CONN_MAX_AGE) still counts."""
+
+    GROUPS = ("gunicorn", "postgres", "redis", "harness")
 
     def __init__(self, server_pgid, dbname):
         self.server_pgid = server_pgid
         self.dbname = dbname
         self.tick = os.sysconf("SC_CLK_TCK")
 
-    def _sample(self):
-        totals = Counter()
+    def _processes(self):
+        found = {}
         for entry in os.scandir("/proc"):
             if not entry.name.isdigit():
                 continue
             try:
                 with open(f"/proc/{entry.name}/stat") as f:
                     stat = f.read()
+                comm = stat[stat.index("(") + 1 : stat.rindex(")")]
                 fields = stat[stat.rindex(")") + 2 :].split()
                 cpu = (int(fields[11]) + int(fields[12])) / self.tick
-                pgid = int(fields[2])
-                if pgid == self.server_pgid:
-                    totals["gunicorn"] += cpu
-                    continue
-                comm = stat[stat.index("(") + 1 : stat.rindex(")")]
-                if comm == "redis-server":
-                    totals["redis"] += cpu
+                if int(fields[2]) == self.server_pgid:
+                    group = "gunicorn"
+                elif comm == "redis-server":
+                    group = "redis"
                 elif comm == "postgres":
                     with open(f"/proc/{entry.name}/cmdline", "rb") as f:
-                        cmdline = f.read().decode(errors="replace")
-                    if f" {self.dbname} " in cmdline:
-                        totals["postgres"] += cpu
+                        if f" {self.dbname} ".encode() not in f.read():
+                            continue
+                    group = "postgres"
+                else:
+                    continue
+                found[(group, entry.name, fields[19])] = cpu  # (group, pid, start time)
             except (OSError, ValueError, IndexError):
                 continue
+        return found
+
+    def _machine(self):
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        totals["harness"] = usage.ru_utime + usage.ru_stime
         with open("/proc/stat") as f:
             cpu = [int(value) for value in f.readline().split()[1:]]
-        # user nice system idle iowait irq softirq steal: everything but idle and iowait is busy.
-        totals["busy"] = (sum(cpu[:8]) - cpu[3] - cpu[4]) / self.tick
-        return totals
+        # user nice system idle iowait irq softirq steal: all but idle and iowait is busy.
+        return usage.ru_utime + usage.ru_stime, (sum(cpu[:8]) - cpu[3] - cpu[4]) / self.tick
+
+    async def _poll(self):
+        while True:
+            await asyncio.sleep(1)
+            self.latest.update(self._processes())
 
     def start(self):
-        self.before = self._sample()
+        self.baseline = self._processes()
+        self.latest = dict(self.baseline)
+        self.machine = self._machine()
         self.wall = time.monotonic()
+        self.poller = asyncio.get_running_loop().create_task(self._poll())
 
     def stop(self):
-        after = self._sample()
-        result = {name: round(after[name] - self.before.get(name, 0), 2) for name in after}
-        result["wall"] = round(time.monotonic() - self.wall, 2)
-        ours = sum(result.get(name, 0) for name in ("gunicorn", "postgres", "redis", "harness"))
-        # CPU used by anything else on the machine meanwhile (other people's jobs, the kernel).
-        result["others"] = round(max(0.0, result.pop("busy") - ours), 2)
-        return result
+        self.poller.cancel()
+        self.latest.update(self._processes())
+        harness, busy = (after - before for after, before in zip(self._machine(), self.machine, strict=True))
+        result = dict.fromkeys(self.GROUPS, 0.0)
+        for key, cpu in self.latest.items():
+            result[key[0]] += cpu - self.baseline.get(key, 0.0)
+        result["harness"] = harness
+        # Anything else on the machine meanwhile: other people's jobs, the kernel.
+        result["others"] = max(0.0, busy - sum(result.values()))
+        result["wall"] = time.monotonic() - self.wall
+        return {name: round(value, 2) for name, value in result.items()}
 
 
 # The participant
@@ -490,7 +509,9 @@ async def _ceiling(client, *, concurrency, total, tag, step):
 # One round: the ceiling, then N participants
 
 
-async def _round(*, base_url, args, tag, schools, budget, meter, deadline, seed):
+async def _round(*, base_url, args, tag, schools, budget, meter, seed):
+    """One round: new participants through the flow, and the ceiling right before and right after
+    the answer saves (or the whole flow in ``mixed`` mode), bounded by ``--max-seconds``."""
     transport = httpx.AsyncHTTPTransport(
         limits=httpx.Limits(max_connections=args.participants + 8, max_keepalive_connections=args.participants + 8),
         retries=0,
@@ -498,69 +519,76 @@ async def _round(*, base_url, args, tag, schools, budget, meter, deadline, seed)
     timeout = httpx.Timeout(args.request_timeout, pool=args.request_timeout)
 
     def client():
+        # Every participant has its own cookie jar; all share the transport (its connection pool).
         return httpx.AsyncClient(base_url=base_url, transport=transport, timeout=timeout, follow_redirects=False)
 
     rng = random.Random(seed)
-    steps = {name: Step(name) for name in (*STEPS, CEILING)}
+    steps = {name: Step(name) for name in (CEILING, *STEPS)}
     cpu = {}
     participants = [
         Participant(index=i, tag=tag, unit_id=schools[i % len(schools)], client=client(), rng=rng)
         for i in range(args.participants)
     ]
+    ceiling_client = client()  # never closed on its own: that would close the shared transport
     result = {"tag": tag, "aborted": False}
 
-    async def phase(name, coroutines, *, action=None, count=0):
-        if action:
-            plan = {action: count}
+    def requests_so_far():
+        return sum(len(step.sent_at) for step in steps.values())
+
+    async def phase(name, coroutines, plan=None):
+        if plan:
             wait = budget.wait_for(plan)
             if wait > 0:
-                print(f"  waiting {wait:.0f} s to stay within the per-IP {action} limit", file=sys.stderr)
+                print(f"  waiting {wait:.0f} s to stay within the per-IP limits", file=sys.stderr)
                 await asyncio.sleep(wait)
+        before = requests_so_far()
         meter.start()
-        await asyncio.gather(*coroutines)
-        cpu[name] = meter.stop()
+        try:
+            await asyncio.gather(*coroutines)
+        finally:
+            cpu[name] = meter.stop()
+            cpu[name]["requests"] = requests_so_far() - before
+
+    async def ceiling(label):
+        steps[CEILING].new_window()
+        total = args.participants * args.questions
+        load = _ceiling(ceiling_client, concurrency=args.participants, total=total, tag=tag, step=steps[CEILING])
+        await phase(f"{CEILING} {label}", [load])
+
+    def record(action, step):
+        budget.record(action, steps[step].sent_at)
 
     try:
-        async with asyncio.timeout(max(1.0, deadline - time.monotonic())):
-            ceiling_total = args.participants * args.questions
-            # Not closed on its own: closing a client closes the transport all clients share.
-            ceiling_client = client()
-            await phase(
-                CEILING,
-                [
-                    _ceiling(
-                        ceiling_client, concurrency=args.participants, total=ceiling_total, tag=tag, step=steps[CEILING]
-                    )
-                ],
-            )
+        async with asyncio.timeout(args.max_seconds):
             if args.mode == "phased":
                 await phase("identify", [p.identify(steps) for p in participants])
                 live = [p for p in participants if p.alive]
-                await phase("start", [p.start(steps) for p in live], action="start", count=len(live))
-                budget.record("start", steps["start"].sent_at)
+                await phase("start", [p.start(steps) for p in live], {"start": len(live)})
+                record("start", "start")
                 live = [p for p in live if p.alive]
-                saves = sum(len(p.questions) for p in live)
-                await phase("answer", [p.answer(steps) for p in live], action="save", count=saves)
-                budget.record("save", steps["answer"].sent_at)
-                await phase("submit", [p.submit(steps) for p in live], action="submit", count=len(live))
-                budget.record("submit", steps["submit"].sent_at)
+                await ceiling("before")
+                await phase("answer", [p.answer(steps) for p in live], {"save": sum(len(p.questions) for p in live)})
+                record("save", "answer")
+                await ceiling("after")
+                await phase("submit", [p.submit(steps) for p in live], {"submit": len(live)})
+                record("submit", "submit")
             else:
+                await ceiling("before")
                 plan = {"start": len(participants), "save": len(participants) * args.questions}
-                plan["submit"] = len(participants)
-                wait = budget.wait_for(plan)
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                await phase("mixed", [p.whole_flow(steps) for p in participants])
+                await phase("whole flow", [p.whole_flow(steps) for p in participants], {**plan, "submit": len(participants)})
                 for action, step in (("start", "start"), ("save", "answer"), ("submit", "submit")):
-                    budget.record(action, steps[step].sent_at)
+                    record(action, step)
+                await ceiling("after")
     except TimeoutError:
         result["aborted"] = True
-        print(f"  round {tag} aborted at the time bound (--max-seconds)", file=sys.stderr)
+        print(f"  round {tag} aborted at the time bound (--max-seconds {args.max_seconds:g})", file=sys.stderr)
     finally:
         await transport.aclose()
 
     result["steps"] = {name: step.summary() for name, step in steps.items()}
     result["cpu"] = cpu
+    answer, insert = result["steps"]["answer"]["rps"], result["steps"][CEILING]["rps"]
+    result["answer_to_ceiling"] = answer / insert if answer and insert else None
     result["acknowledged"] = {
         "participants": {p.token: p for p in participants if p.token},
         "sheets": {p.sheet_id: p for p in participants if p.sheet_id},

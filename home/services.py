@@ -52,6 +52,13 @@ ADMIN_MODEL_PERMISSIONS = [
     "change_question",
     "delete_question",
     "view_answersheet",
+    # Units and their expected headcounts (organizations), including spreadsheet import.
+    "add_unit",
+    "change_unit",
+    "view_unit",
+    "add_headcount",
+    "change_headcount",
+    "view_headcount",
 ]
 REVIEWER_MODEL_PERMISSIONS = ["add_question", "change_question", "view_answersheet"]
 

@@ -70,3 +70,24 @@ def test_loading_demo_content_again_duplicates_nothing():
     assert load_demo_content(admin_password="whatever-123", contest_sheets=0) == 0
     assert (HomePage.objects.count(), ColumnIndexPage.objects.count(), ArticlePage.objects.count()) == counts
     assert counts[2] >= 16
+
+
+def test_administrators_manage_the_bank_units_and_results_reviewers_the_bank(django_user_model):
+    def user_in(group_name):
+        user = django_user_model.objects.create_user(username=f"p-{group_name}", password="x" * 12)
+        user.groups.add(Group.objects.get(name=group_name))
+        return user
+
+    admin, reviewer, editor = (
+        user_in(n) for n in (services.ADMIN_GROUP, services.REVIEWER_GROUP, services.EDITOR_GROUP)
+    )
+    for perm in (
+        "quizzes.change_question",
+        "quizzes.view_answersheet",
+        "organizations.add_unit",
+        "organizations.change_headcount",
+    ):
+        assert admin.has_perm(perm), perm
+    assert reviewer.has_perm("quizzes.change_question")
+    assert not reviewer.has_perm("organizations.change_unit")
+    assert not editor.has_perm("quizzes.view_answersheet")
