@@ -14,6 +14,18 @@ from . import services
 from .forms import ExportForm, HeadcountImportForm, ImportFileForm
 from .permissions import can_import, can_see, headcount_policy, unit_policy
 
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def spreadsheet_download(data, *, fmt, stem):
+    """An attachment named ``<stem>-<today>.<fmt>``."""
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{stem}-{timezone.localdate():%Y%m%d}.{fmt}"'
+    return response
+
 
 class _AdminPage(WagtailAdminTemplateMixin):
     def get_breadcrumbs_items(self):
@@ -122,11 +134,4 @@ class ExportView(_AdminPage, TemplateView):
         else:
             data = services.export_units(format=fmt)
             stem = "units"
-        content_type = (
-            "text/csv; charset=utf-8"
-            if fmt == "csv"
-            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response = HttpResponse(data, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{stem}-{timezone.localdate():%Y%m%d}.{fmt}"'
-        return response
+        return spreadsheet_download(data, fmt=fmt, stem=stem)

@@ -3,14 +3,13 @@ statistics and the Excel export. Read-only; needs the 查看答卷 permission.""
 
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from organizations.admin_views import SpreadsheetImportView
+from organizations.admin_views import SpreadsheetImportView, spreadsheet_download
 from organizations.forms import ImportFileForm
 from organizations.models import UnitKind
 
@@ -62,10 +61,7 @@ def export_results(request, contest_id):
     contest = get_object_or_404(ContestPage, pk=contest_id)
     sheets = selectors.staff_sheets(contest=contest, **_filters(request))
     data = services.export_results_xlsx(sheets=sheets)
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    filename = f"contest-{contest.pk}-results-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return spreadsheet_download(data, fmt="xlsx", stem=f"contest-{contest.pk}-results")
 
 
 question_policy = ModelPermissionPolicy(Question)
@@ -94,12 +90,4 @@ def export_questions(request):
     fmt = request.GET.get("format", "xlsx")
     if fmt not in ("xlsx", "csv"):
         raise Http404
-    data = bank.export_questions(format=fmt)
-    content_type = (
-        "text/csv; charset=utf-8"
-        if fmt == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="questions-{timezone.localdate():%Y%m%d}.{fmt}"'
-    return response
+    return spreadsheet_download(bank.export_questions(format=fmt), fmt=fmt, stem="questions")

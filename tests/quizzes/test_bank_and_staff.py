@@ -169,3 +169,20 @@ def test_reports_need_the_view_permission(client, contest):
     for path in (f"/admin/contest-reports/{contest.pk}/", f"/admin/contest-reports/{contest.pk}/export/"):
         response = client.get(path)
         assert (response.status_code, response["Location"]) == (302, "/admin/")
+
+
+def test_admin_downloads_the_bank_and_a_bad_format_is_404(admin_client):
+    response = admin_client.get("/admin/questions/export/", {"format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="questions-')
+    assert read_rows(response.content, "csv")[0][1] == bank.COLUMNS
+    assert admin_client.get("/admin/questions/export/", {"format": "pdf"}).status_code == 404
+
+
+def test_admin_question_import_page_lists_bad_rows(admin_client):
+    upload = csv_file(row(key="page-bad", kind="问答题"))
+    response = admin_client.post("/admin/questions/import/", {"file": upload})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "题型应为" in html
+    assert not Question.objects.filter(key="page-bad").exists()
