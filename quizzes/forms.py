@@ -1,5 +1,9 @@
+from django import forms
 from django.core.exceptions import ValidationError
-from wagtail.admin.forms import WagtailAdminModelForm
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
+
+from organizations.models import UnitKind
 
 from .validation import validate_choices
 
@@ -21,3 +25,10 @@ class QuestionForm(WagtailAdminModelForm):
             if errors:
                 raise ValidationError(errors)
         return cleaned
+
+
+class ContestPageForm(WagtailAdminPageForm):
+    # Stored as a JSON list; a plain multiple choice field so the checkboxes show what is saved.
+    allowed_unit_kinds = forms.MultipleChoiceField(
+        label=_("可参加的单位类型"), choices=UnitKind.choices, widget=forms.CheckboxSelectMultiple
+    )

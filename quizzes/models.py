@@ -7,7 +7,6 @@ cannot change how past sheets were graded.
 
 import uuid
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -26,7 +25,7 @@ from wagtail.search import index
 from organizations.models import UnitKind
 
 from .choices import AgeBand, AnswerReveal, Level, MultipleChoiceScoring, QuestionKind, QuestionStatus, SheetStatus
-from .forms import QuestionForm
+from .forms import ContestPageForm, QuestionForm
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -240,7 +239,7 @@ class ContestPage(RoutablePageMixin, Page):
         ),
         MultiFieldPanel(
             [
-                FieldPanel("allowed_unit_kinds", widget=forms.CheckboxSelectMultiple(choices=UnitKind.choices)),
+                FieldPanel("allowed_unit_kinds"),
                 FieldRowPanel([FieldPanel("ask_class_name"), FieldPanel("ask_phone")]),
                 FieldPanel("consent_text"),
                 FieldPanel("consent_version"),
@@ -249,6 +248,7 @@ class ContestPage(RoutablePageMixin, Page):
         ),
     ]
 
+    base_form_class = ContestPageForm
     parent_page_types = ["quizzes.ContestIndexPage"]
     subpage_types = []
 

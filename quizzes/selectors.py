@@ -68,6 +68,7 @@ def contest_landing(*, contest, request):
         "sheets": sheets,
         "sheet_in_progress": next((s for s in sheets if s.status == SheetStatus.IN_PROGRESS), None),
         "attempts_left": max(0, contest.attempts_total - len(sheets)),
+        "used_today": sum(1 for s in sheets if s.attempt_date == timezone.localdate()) >= contest.attempts_per_day,
         "is_open": contest.is_open(),
         "join_unit": join_unit,
         "unit_query": unit_query,

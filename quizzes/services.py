@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from organizations.models import Unit
 
@@ -99,13 +100,13 @@ def register_participant(*, contest, name, unit, age_band, class_name="", phone=
     phone number; no ID number is ever asked for."""
     name = " ".join((name or "").split())
     if not 1 <= len(name) <= 30:
-        raise InvalidInput("请填写姓名（不超过 30 个字）。")
+        raise InvalidInput(_("请填写姓名（不超过 30 个字）。"))
     if not isinstance(unit, Unit) or not unit.is_active:
-        raise InvalidInput("请选择你所在的单位。")
+        raise InvalidInput(_("请选择你所在的单位。"))
     if unit.kind not in contest.allowed_unit_kinds:
         raise UnitNotAllowed()
     if age_band not in AgeBand.values:
-        raise InvalidInput("请选择年龄段。")
+        raise InvalidInput(_("请选择年龄段。"))
     participant = Participant(
         name=name,
         unit=unit,
@@ -114,7 +115,7 @@ def register_participant(*, contest, name, unit, age_band, class_name="", phone=
     )
     if age_band == AgeBand.UNDER_14:
         if not guardian_consent:
-            raise InvalidInput("14 岁以下的同学需要监护人勾选同意后才能参加。")
+            raise InvalidInput(_("14 岁以下的同学需要监护人勾选同意后才能参加。"))
         participant.guardian_consent_at = timezone.now()
         participant.guardian_consent_version = contest.consent_version
     elif phone and contest.ask_phone:
@@ -186,9 +187,9 @@ def start_answer_sheet(*, contest, participant, ip_address=None, now=None, rng=N
             attempts = sheets.count()
             today_attempts = sheets.filter(attempt_date=today).count()
             if attempts >= contest.attempts_total:
-                raise AllowanceUsed(f"每人最多可答 {contest.attempts_total} 次，你的次数已用完。")
+                raise AllowanceUsed(_("每人最多可答 %(n)s 次，你的次数已用完。") % {"n": contest.attempts_total})
             if today_attempts >= contest.attempts_per_day:
-                raise AllowanceUsed(f"每人每天最多可答 {contest.attempts_per_day} 次，请明天再来。")
+                raise AllowanceUsed(_("每人每天最多可答 %(n)s 次，请明天再来。") % {"n": contest.attempts_per_day})
             paper = _draw(contest=contest, rng=rng)
             if contest.shuffle_questions:
                 rng.shuffle(paper)
@@ -233,12 +234,12 @@ def _clean_selection(version, choice_ids):
     try:
         selected = sorted({int(choice_id) for choice_id in choice_ids})
     except (TypeError, ValueError):
-        raise InvalidInput("选项无效。") from None
+        raise InvalidInput(_("选项无效。")) from None
     valid = {choice["id"] for choice in version.content["choices"]}
     if not set(selected) <= valid:
-        raise InvalidInput("选项无效。")
+        raise InvalidInput(_("选项无效。"))
     if version.content["kind"] != QuestionKind.MULTIPLE and len(selected) > 1:
-        raise InvalidInput("这道题只能选一个答案。")
+        raise InvalidInput(_("这道题只能选一个答案。"))
     return selected
 
 
@@ -277,10 +278,10 @@ def _apply_answers(sheet, answers, *, now):
     try:
         positions = {int(position): choice_ids for position, choice_ids in answers.items()}
     except (TypeError, ValueError):
-        raise InvalidInput("题号无效。") from None
+        raise InvalidInput(_("题号无效。")) from None
     questions = {q.position: q for q in sheet.questions.select_related("version").filter(position__in=positions)}
     if set(positions) - set(questions):
-        raise InvalidInput("题号无效。")
+        raise InvalidInput(_("题号无效。"))
     changed = []
     for position, choice_ids in positions.items():
         question = questions[position]

@@ -11,6 +11,7 @@ from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
 
@@ -119,7 +120,7 @@ def start(request, contest):
         return HttpResponseNotAllowed(["POST"])
     participant = _with_participant(request)
     if participant is None:
-        raise InvalidInput("请先填写参赛信息。")
+        raise InvalidInput(_("请先填写参赛信息。"))
     _check_rate(request, "start")
     sheet = services.start_answer_sheet(
         contest=contest, participant=participant, ip_address=request.META.get("REMOTE_ADDR")

@@ -284,3 +284,21 @@ def test_a_scanned_unit_of_the_wrong_kind_falls_back_to_the_search(client, conte
     response = client.post(url(contest, "identify"), {"unit": school.pk, "name": "换校同学", "age_band": "adult"})
     assert response.status_code == 302
     assert Participant.objects.get(name="换校同学").unit == school
+
+
+def test_landing_says_when_todays_attempts_are_used(participant_client, contest, participant):
+    sheet = start_sheet(participant_client, contest)
+    services.submit_answer_sheet(public_id=sheet.public_id, participant=participant)
+    html = participant_client.get(url(contest)).content.decode()
+    assert "今天的答题次数已用完" in html
+    assert "开始答题</button>" not in html
+    assert "第 1 次：0 / 100 分" in html
+
+
+def test_admin_contest_editor_shows_the_saved_unit_kinds(client, contest):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="admin"))
+    html = client.get(f"/admin/pages/{contest.pk}/edit/").content.decode()
+    assert re.search(r'<input type="checkbox" name="allowed_unit_kinds" value="school"[^>]*checked', html)
+    assert not re.search(r'<input type="checkbox" name="allowed_unit_kinds" value="enterprise"[^>]*checked', html)
