@@ -6,8 +6,10 @@ from django.core.signing import BadSignature
 from django.db.models import Avg, Count, F, FloatField, Max, Q, Window
 from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
+from wagtail.images import get_image_model
 
 from home.models import ArticlePage
+from organizations.models import UnitKind
 from organizations.selectors import join_cookie_unit, search_units
 
 from .choices import SheetStatus
@@ -93,8 +95,11 @@ def sheet_for(*, public_id, participant):
 def sheet_questions(*, sheet):
     """What the answer page shows: stems and choices in this participant's order, with what they
     have saved, and no hint of which choice is correct."""
+    rows = list(sheet.questions.select_related("version"))
+    image_ids = {row.version.content.get("image_id") for row in rows} - {None}
+    images = get_image_model().objects.in_bulk(image_ids) if image_ids else {}
     questions = []
-    for question in sheet.questions.select_related("version"):
+    for question in rows:
         content = question.version.content
         choices_by_id = {choice["id"]: choice["text"] for choice in content["choices"]}
         questions.append(
@@ -102,6 +107,8 @@ def sheet_questions(*, sheet):
                 "position": question.position,
                 "kind": content["kind"],
                 "stem": content["stem"],
+                "image": images.get(content.get("image_id")),
+                "image_alt": content.get("image_alt", ""),
                 "points": question.points,
                 "choices": [{"id": choice_id, "text": choices_by_id[choice_id]} for choice_id in question.choice_order],
                 "selected": question.selected,
@@ -207,6 +214,7 @@ def contest_statistics(*, contest):
     totals["mean_percent"] = finished.aggregate(value=Avg(Cast(F("score"), FloatField()) * 100.0 / F("max_score")))[
         "value"
     ]
+    kind_labels = dict(UnitKind.choices)
     by_kind = list(
         finished.values("unit__kind")
         .annotate(
@@ -216,6 +224,8 @@ def contest_statistics(*, contest):
         )
         .order_by("unit__kind")
     )
+    for row in by_kind:
+        row["kind_label"] = kind_labels.get(row["unit__kind"], row["unit__kind"])
     return {"totals": totals, "by_kind": by_kind}
 
 

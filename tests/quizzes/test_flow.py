@@ -302,3 +302,15 @@ def test_admin_contest_editor_shows_the_saved_unit_kinds(client, contest):
     html = client.get(f"/admin/pages/{contest.pk}/edit/").content.decode()
     assert re.search(r'<input type="checkbox" name="allowed_unit_kinds" value="school"[^>]*checked', html)
     assert not re.search(r'<input type="checkbox" name="allowed_unit_kinds" value="enterprise"[^>]*checked', html)
+
+
+def test_a_question_image_is_shown_with_its_alt_text(participant_client, contest, questions):
+    from home.factories import PosterImageFactory
+
+    image = PosterImageFactory(title="燃气阀门示意图")
+    for question in questions:
+        question.stem_image, question.stem_image_alt = image, "燃气阀门的位置示意"
+        question.save()
+    sheet = start_sheet(participant_client, contest)
+    html = participant_client.get(url(contest, "sheet", sheet.public_id)).content.decode()
+    assert html.count('alt="燃气阀门的位置示意"') == 5
