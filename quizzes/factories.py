@@ -5,9 +5,9 @@ from datetime import timedelta
 import factory
 import wagtail_factories
 from django.utils import timezone
-from organizations.factories import UnitFactory
 
 from home.factories import TopicFactory
+from organizations.factories import UnitFactory
 from organizations.models import UnitKind
 
 from . import services
