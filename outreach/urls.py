@@ -17,6 +17,7 @@ urlpatterns = [
     path("search/", search_views.search, name="search"),
     path("reading-mode/", home_views.set_reading_preferences, name="reading_preferences"),
     path("units/", include("organizations.urls")),
+    path("answer-sheets/", include("quizzes.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),
 ]
 

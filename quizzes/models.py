@@ -322,10 +322,6 @@ class ContestPage(RoutablePageMixin, Page):
     def sheet(self, request, public_id):
         return self._flow("sheet", request, public_id)
 
-    @path("sheet/<uuid:public_id>/answer/")
-    def answer(self, request, public_id):
-        return self._flow("answer", request, public_id)
-
     @path("sheet/<uuid:public_id>/result/")
     def result(self, request, public_id):
         return self._flow("result", request, public_id)

@@ -10,9 +10,11 @@ import json
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from organizations.models import Unit
@@ -152,7 +154,7 @@ def sheet(request, contest, public_id):
             "sheet": sheet,
             "questions": selectors.sheet_questions(sheet=sheet),
             "remaining_seconds": remaining,
-            "answer_url": contest.url + contest.reverse_subpage("answer", args=[sheet.public_id]),
+            "answer_url": reverse("quizzes:answer", args=[sheet.public_id]),
         },
     )
 
@@ -180,26 +182,32 @@ def _post_sheet_form(request, contest, sheet):
     return redirect(contest.url + contest.reverse_subpage("result", args=[sheet.public_id]))
 
 
-@_handles_contest_errors
-def answer(request, contest, public_id):
-    """Autosave of one answer: POST {"position": 3, "choices": [2]} (JSON) or the same as a form."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    participant = _with_participant(request)
-    if participant is None:
-        raise SheetNotFound()
-    _check_rate(request, "save")
-    if request.content_type == "application/json":
-        try:
-            payload = json.loads(request.body or b"{}")
-            position, choices = payload["position"], payload.get("choices", [])
-        except (ValueError, KeyError, TypeError):
-            raise InvalidInput() from None
-    else:
-        position, choices = request.POST.get("position"), request.POST.getlist("choices")
-    if not isinstance(choices, list):
-        raise InvalidInput()
-    sheet = services.save_answers(public_id=public_id, participant=participant, answers={position: choices})
+@never_cache
+@require_POST
+def answer(request, public_id):
+    """Autosave of one answer: POST {"position": 3, "choices": [2]} (JSON) or the same as a form.
+
+    The busiest endpoint of a contest, so it is a plain URL outside the page tree: Wagtail's
+    routing would cost eight queries (site, pages, restrictions) before any work is done. The
+    sheet's UUID identifies the contest."""
+    try:
+        participant = _with_participant(request)
+        if participant is None:
+            raise SheetNotFound()
+        _check_rate(request, "save")
+        if request.content_type == "application/json":
+            try:
+                payload = json.loads(request.body or b"{}")
+                position, choices = payload["position"], payload.get("choices", [])
+            except (ValueError, KeyError, TypeError):
+                raise InvalidInput() from None
+        else:
+            position, choices = request.POST.get("position"), request.POST.getlist("choices")
+        if not isinstance(choices, list):
+            raise InvalidInput()
+        sheet = services.save_answers(public_id=public_id, participant=participant, answers={position: choices})
+    except ContestError as error:
+        return JsonResponse({"ok": False, "error": str(error.message)}, status=error.status)
     remaining = max(0, int((sheet.deadline - timezone.now()).total_seconds()))
     return JsonResponse({"ok": True, "remaining_seconds": remaining})
 

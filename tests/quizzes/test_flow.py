@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from quizzes import services
@@ -79,7 +80,7 @@ def test_the_answer_key_never_reaches_the_browser_before_submit(participant_clie
         for choice in question.version.content["choices"]:
             assert choice["text"] in html  # every choice is shown, none is marked
     saved = participant_client.post(
-        url(contest, "answer", sheet.public_id),
+        reverse("quizzes:answer", args=[sheet.public_id]),
         json.dumps({"position": 1, "choices": [1]}),
         content_type="application/json",
         HTTP_ACCEPT="application/json",
@@ -90,7 +91,7 @@ def test_the_answer_key_never_reaches_the_browser_before_submit(participant_clie
 def test_reload_resumes_the_same_sheet_with_answers_and_remaining_time(participant_client, contest, participant):
     sheet = start_sheet(participant_client, contest)
     participant_client.post(
-        url(contest, "answer", sheet.public_id),
+        reverse("quizzes:answer", args=[sheet.public_id]),
         json.dumps({"position": 2, "choices": [2]}),
         content_type="application/json",
     )
@@ -124,7 +125,7 @@ def test_answer_after_deadline_is_409_with_a_chinese_message(participant_client,
         started_at=timezone.now() - timedelta(minutes=10), deadline=timezone.now() - timedelta(minutes=5)
     )
     response = participant_client.post(
-        url(contest, "answer", sheet.public_id),
+        reverse("quizzes:answer", args=[sheet.public_id]),
         json.dumps({"position": 1, "choices": [1]}),
         content_type="application/json",
         HTTP_ACCEPT="application/json",
@@ -147,7 +148,7 @@ def test_answer_after_deadline_is_409_with_a_chinese_message(participant_client,
 def test_bad_answers_are_422_and_change_nothing(participant_client, contest, body):
     sheet = start_sheet(participant_client, contest)
     response = participant_client.post(
-        url(contest, "answer", sheet.public_id),
+        reverse("quizzes:answer", args=[sheet.public_id]),
         body if isinstance(body, str) else json.dumps(body),
         content_type="application/json",
         HTTP_ACCEPT="application/json",
