@@ -78,7 +78,7 @@ class HomePage(Page):
     ]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["home.ColumnIndexPage", "quizzes.ContestIndexPage"]
+    subpage_types = ["home.ColumnIndexPage", "quizzes.ContestIndexPage", "events.EventIndexPage"]
 
     class Meta:
         verbose_name = _("首页")
@@ -90,10 +90,12 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        from events.selectors import home_upcoming
         from quizzes.selectors import open_contests
 
         context["latest_articles"] = selectors.latest_articles(root=self, limit=6)
         context["open_contests"] = open_contests(root=self)
+        context["upcoming_events"] = home_upcoming(root=self, limit=3)
         context["columns"] = selectors.columns(root=self)
         context["topics"] = selectors.topics()
         return context

@@ -18,6 +18,7 @@ urlpatterns = [
     path("reading-mode/", home_views.set_reading_preferences, name="reading_preferences"),
     path("units/", include("organizations.urls")),
     path("answer-sheets/", include("quizzes.urls")),
+    path("events/", include("events.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),
 ]
 

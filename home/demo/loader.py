@@ -9,6 +9,7 @@ from django.db import transaction
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
+from events.demo import load_demo_events
 from home import services
 from home.factories import (
     ArticlePageFactory,
@@ -107,7 +108,10 @@ def _articles(column, topics, audiences):
             cover_image=cover,
             cover_alt_text=f"配图：{data['title']}",
             body=paragraphs_to_body(
-                data["paragraphs"], knowledge_card=data.get("knowledge_card"), quote=data.get("quote"), table=data.get("table")
+                data["paragraphs"],
+                knowledge_card=data.get("knowledge_card"),
+                quote=data.get("quote"),
+                table=data.get("table"),
             ),
             source=data["source"],
             author=data.get("author", ""),
@@ -199,4 +203,5 @@ def load_demo_content(*, admin_password, contest_sheets=3000):
     _users(admin_password)
     load_demo_units()
     load_demo_contests(home=home, sheets=contest_sheets)
+    load_demo_events(home=home)
     return created

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "search",
     "organizations",
     "quizzes",
+    "events",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -1,0 +1,38 @@
+"""Why a registration request was refused, in Chinese, with its HTTP status. Nothing was changed."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistrationError(Exception):
+    status = 400
+    default_message = _("请求无效。")
+
+    def __init__(self, message=None):
+        self.message = message or self.default_message
+        super().__init__(str(self.message))
+
+
+class InvalidRegistration(RegistrationError):
+    status = 422
+    default_message = _("报名信息有误，请检查后重试。")
+
+
+class RegistrationClosed(RegistrationError):
+    status = 409
+    default_message = _("本场活动当前不接受报名。")
+
+
+class EventFull(RegistrationError):
+    status = 409
+    default_message = _("本场活动名额已满。")
+
+
+class DuplicateRegistration(RegistrationError):
+    status = 409
+    default_message = _("该手机号已报名本场活动，请勿重复报名。")
+
+
+class RegistrationNotFound(RegistrationError):
+    # Also for a wrong token: whether the registration exists is none of the asker's business.
+    status = 404
+    default_message = _("没有找到这条报名记录，请检查链接是否完整。")

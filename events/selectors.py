@@ -1,0 +1,365 @@
+"""Reads for events: listings, the month calendar, an event's page and the check-in list.
+
+Pages and views call these; a listing loads its events in a fixed number of queries and expands
+recurring events into occurrences in Python.
+"""
+
+import calendar
+import datetime
+import json
+import re
+from urllib.parse import urlencode
+
+from django.apps import apps
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import _json_script_escapes
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from home.exceptions import ReaderFacingNotFound
+from organizations.models import Unit, UnitKind
+
+from .choices import EventKind, EventStatus, RegistrationStatus
+from .errors import RegistrationNotFound
+from .recurrence import LOCAL_TIME_ZONE, occurrences
+from .services import registration_state
+
+EVENTS_PER_PAGE = 20
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+SCHEMA_STATUS = {
+    EventStatus.SCHEDULED: "https://schema.org/EventScheduled",
+    EventStatus.CANCELLED: "https://schema.org/EventCancelled",
+    EventStatus.POSTPONED: "https://schema.org/EventPostponed",
+    EventStatus.MOVED_ONLINE: "https://schema.org/EventMovedOnline",
+}
+
+
+def _models():
+    # Resolved lazily: models.py imports this module's neighbours.
+    return apps.get_model("events", "EventPage"), apps.get_model("home", "Audience")
+
+
+def _visible_events(*, root):
+    EventPage = _models()[0]
+    return EventPage.objects.descendant_of(root).for_listing()
+
+
+def parse_filters(params):
+    """The kind, town and audience filters of a listing or feed; unknown values are a 404."""
+    Audience = _models()[1]
+    kind = params.get("kind", "")
+    if kind and kind not in EventKind.values:
+        raise ReaderFacingNotFound(_("没有这种活动类型：“%(kind)s”。") % {"kind": kind[:40]})
+    town = None
+    town_param = params.get("town", "")
+    if town_param:
+        town = Unit.objects.filter(kind=UnitKind.TOWN, pk=town_param).first() if town_param.isdigit() else None
+        if town is None:
+            raise ReaderFacingNotFound(_("没有找到这个镇（街道）。"))
+    audience = None
+    audience_slug = params.get("audience", "")
+    if audience_slug:
+        audience = Audience.objects.filter(slug=audience_slug).first()
+        if audience is None:
+            raise ReaderFacingNotFound(_("没有找到面向对象“%(slug)s”。") % {"slug": audience_slug[:40]})
+    return {"kind": kind, "town": town, "audience": audience}
+
+
+def _filtered(events, filters):
+    return events.of_kind(filters["kind"]).in_town(filters["town"]).for_audience(filters["audience"])
+
+
+def filter_choices():
+    Audience = _models()[1]
+    return {
+        "kinds": EventKind.choices,
+        "towns": list(Unit.objects.filter(kind=UnitKind.TOWN).order_by("name")),
+        "audiences": list(Audience.objects.all()),
+    }
+
+
+def _query_string(filters, **extra):
+    params = {
+        "kind": filters["kind"],
+        "town": filters["town"].pk if filters["town"] else "",
+        "audience": filters["audience"].slug if filters["audience"] else "",
+        **extra,
+    }
+    return urlencode({key: value for key, value in params.items() if value})
+
+
+def _listing_context(filters):
+    return {
+        **filter_choices(),
+        "filters": filters,
+        "filter_query": _query_string(filters),
+    }
+
+
+def upcoming_occurrences(*, root, filters=None, now=None, limit=None):
+    now = now or timezone.now()
+    events = _visible_events(root=root).may_occur_after(now)
+    if filters:
+        events = _filtered(events, filters)
+    found = [o for event in events for o in occurrences(event) if o.ends_at >= now]
+    found.sort(key=lambda o: (o.starts_at, o.event.pk))
+    return found[:limit] if limit else found
+
+
+def past_occurrences(*, root, filters, now=None):
+    now = now or timezone.now()
+    events = _filtered(_visible_events(root=root).may_occur_before(now), filters)
+    found = [o for event in events for o in occurrences(event) if o.ends_at < now]
+    found.sort(key=lambda o: (o.starts_at, o.event.pk), reverse=True)
+    return found
+
+
+def listing(*, root, params, past=False, now=None):
+    filters = parse_filters(params)
+    if past:
+        found = past_occurrences(root=root, filters=filters, now=now)
+    else:
+        found = upcoming_occurrences(root=root, filters=filters, now=now)
+    page_obj = Paginator(found, EVENTS_PER_PAGE).get_page(params.get("page", 1))
+    return {**_listing_context(filters), "page_obj": page_obj, "occurrences": page_obj.object_list}
+
+
+def parse_month(value, *, today=None):
+    """``2026-06`` → (2026, 6); empty → this month; anything else is a 404 with a message."""
+    if not value:
+        today = today or timezone.localdate()
+        return today.year, today.month
+    match = MONTH_PATTERN.match(value)
+    if not match or not (2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12):
+        raise ReaderFacingNotFound(_("月份格式不正确，请使用“2026-06”这样的格式。"))
+    return int(match[1]), int(match[2])
+
+
+def _month_start(year, month):
+    return datetime.datetime(year, month, 1, tzinfo=LOCAL_TIME_ZONE)
+
+
+def month_calendar(*, root, params, today=None):
+    """A month grid (Monday first) with each day's occurrences, including days an event spans."""
+    filters = parse_filters(params)
+    year, month = parse_month(params.get("month", ""), today=today)
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    grid_start, grid_end = weeks[0][0], weeks[-1][-1]
+    window_start = datetime.datetime.combine(grid_start, datetime.time.min, LOCAL_TIME_ZONE)
+    window_end = datetime.datetime.combine(grid_end + datetime.timedelta(days=1), datetime.time.min, LOCAL_TIME_ZONE)
+    events = _filtered(_visible_events(root=root).may_occur_after(window_start).may_occur_before(window_end), filters)
+    by_day = {}
+    for event in events:
+        for occurrence in occurrences(event):
+            for day in occurrence.local_dates:
+                if grid_start <= day <= grid_end:
+                    by_day.setdefault(day, []).append(occurrence)
+    previous_month = (_month_start(year, month) - datetime.timedelta(days=1)).strftime("%Y-%m")
+    next_month = (_month_start(year, month) + datetime.timedelta(days=32)).strftime("%Y-%m")
+    return {
+        **_listing_context(filters),
+        "year": year,
+        "month": month,
+        "month_param": f"{year:04d}-{month:02d}",
+        "weeks": [
+            [
+                {
+                    "date": day,
+                    "in_month": day.month == month,
+                    "occurrences": sorted(by_day.get(day, []), key=lambda o: o.starts_at),
+                }
+                for day in week
+            ]
+            for week in weeks
+        ],
+        "previous_query": _query_string(filters, month=previous_month),
+        "next_query": _query_string(filters, month=next_month),
+        "weekdays": [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")],
+    }
+
+
+def feed_events(*, params):
+    filters = parse_filters(params)
+    EventPage = _models()[0]
+    return _filtered(EventPage.objects.for_listing(), {**filters, "audience": None}), filters
+
+
+def visible_event(*, page_id):
+    """The event for its own .ics; unpublished and private events are not found."""
+    EventPage = _models()[0]
+    event = EventPage.objects.for_listing().filter(pk=page_id).first()
+    if event is None:
+        raise ReaderFacingNotFound(_("没有找到这个活动。"))
+    return event
+
+
+def home_upcoming(*, root, limit=3):
+    return upcoming_occurrences(root=root, limit=limit)
+
+
+def map_links(*, event):
+    """AMap and Baidu links for the venue. The coordinates are GCJ-02 (what AMap shows); Baidu's
+    own BD-09 differs by a few hundred metres, so its link says coord_type=gcj02 and Baidu converts."""
+    lat, lon, name = event.latitude, event.longitude, event.venue_name
+    amap = "https://uri.amap.com/marker?" + urlencode({"position": f"{lon},{lat}", "name": name, "coordinate": "gaode"})
+    baidu = "https://api.map.baidu.com/marker?" + urlencode(
+        {
+            "location": f"{lat},{lon}",
+            "title": name,
+            "content": event.venue_address or name,
+            "coord_type": "gcj02",
+            "output": "html",
+            "src": "outreach",
+        }
+    )
+    return [{"label": _("在高德地图中打开"), "url": amap}, {"label": _("在百度地图中打开"), "url": baidu}]
+
+
+def _absolute(request, url):
+    return request.build_absolute_uri(url) if request else url
+
+
+def structured_data(*, event, request, next_occurrence=None):
+    """schema.org Event, with eventStatus and location (a Place, or a VirtualLocation when moved online)."""
+    url = _absolute(request, event.get_url(request=request))
+    starts_at = next_occurrence.starts_at if next_occurrence else event.starts_at
+    ends_at = next_occurrence.ends_at if next_occurrence else event.ends_at
+    place = {
+        "@type": "Place",
+        "name": event.venue_name,
+        "address": {
+            "@type": "PostalAddress",
+            "streetAddress": event.venue_address or event.venue_name,
+            "addressLocality": event.organiser.town.name if event.organiser.town_id else "",
+            "addressCountry": "CN",
+        },
+    }
+    if event.latitude is not None and event.longitude is not None:
+        place["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": float(event.latitude),
+            "longitude": float(event.longitude),
+        }
+    online = event.status == EventStatus.MOVED_ONLINE
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": event.title,
+        "description": event.summary,
+        "startDate": starts_at.astimezone(LOCAL_TIME_ZONE).isoformat(),
+        "endDate": ends_at.astimezone(LOCAL_TIME_ZONE).isoformat(),
+        "eventStatus": SCHEMA_STATUS[event.status],
+        "eventAttendanceMode": "https://schema.org/OnlineEventAttendanceMode"
+        if online
+        else "https://schema.org/OfflineEventAttendanceMode",
+        "location": {"@type": "VirtualLocation", "url": url} if online else place,
+        "organizer": {"@type": "Organization", "name": event.organiser.name},
+        "url": url,
+        "inLanguage": "zh-CN",
+    }
+    if event.audiences.exists():
+        data["audience"] = [{"@type": "Audience", "audienceType": a.name} for a in event.audiences.all()]
+    return data
+
+
+def json_ld(data):
+    # Escape <, > and & so the JSON cannot close the script element early.
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_json_script_escapes))
+
+
+def feed_links(*, request, event=None, filters=None):
+    """The https and webcal:// addresses of the feeds a page advertises."""
+    links = []
+    if event is not None:
+        links.append({"title": _("本活动日历（.ics）"), "url": reverse("events:event_ics", args=[event.pk])})
+    index_url = reverse("events:feed")
+    links.append({"title": _("全部活动日历订阅"), "url": index_url})
+    if filters and (filters["kind"] or filters["town"]):
+        links.append(
+            {"title": _("当前筛选的活动日历订阅"), "url": f"{index_url}?{_query_string({**filters, 'audience': None})}"}
+        )
+    for link in links:
+        absolute = _absolute(request, link["url"])
+        link["webcal"] = "webcal://" + absolute.split("://", 1)[1]
+    return links
+
+
+def event_detail(*, event, request, now=None):
+    now = now or timezone.now()
+    ArticlePage = apps.get_model("home", "ArticlePage")
+    all_occurrences = occurrences(event)
+    upcoming = [o for o in all_occurrences if o.ends_at >= now]
+    next_occurrence = next((o for o in upcoming if not o.is_cancelled), None)
+    open_occurrences = [o for o in upcoming if registration_state(event=event, occurrence=o, now=now) is None]
+    contest = event.related_contest if event.related_contest_id and event.related_contest.live else None
+    return {
+        "occurrences": all_occurrences,
+        "next_occurrence": next_occurrence,
+        "open_occurrences": open_occurrences,
+        "registration_message": None
+        if open_occurrences
+        else registration_state(event=event, occurrence=next_occurrence, now=now),
+        "related_articles": list(ArticlePage.objects.for_listing().filter(pk__in=event.related_articles.values("pk"))),
+        "related_contest": contest,
+        "event_json_ld": json_ld(structured_data(event=event, request=request, next_occurrence=next_occurrence)),
+        "feed_links": feed_links(request=request, event=event),
+        "attendance": list(event.attendance.select_related("unit")),
+        "attendance_total": event.attendance.aggregate(total=Sum("count"))["total"] or 0,
+        "is_past": bool(all_occurrences) and all_occurrences[-1].ends_at < now,
+        "units": list(Unit.objects.active().exclude(kind__in=[UnitKind.CITY]).order_by("kind", "name"))
+        if event.allow_groups
+        else [],
+    }
+
+
+def check_in_list(*, event, occurrence_date=None):
+    registrations = event.registrations.exclude(status=RegistrationStatus.CANCELLED).select_related("unit")
+    if occurrence_date:
+        registrations = registrations.filter(occurrence_date=occurrence_date)
+    confirmed = registrations.filter(status=RegistrationStatus.CONFIRMED)
+    by_unit = (
+        confirmed.values("unit__name")
+        .annotate(
+            registered=Sum("party_size"),
+            arrived=Sum("party_size", filter=Q(checked_in_at__isnull=False)),
+            registrations=Count("pk"),
+        )
+        .order_by("unit__name")
+    )
+    return {
+        "registrations": list(registrations.order_by("occurrence_date", "status", "created_at", "pk")),
+        "attendance_by_unit": list(by_unit),
+        "checked_in_total": confirmed.filter(checked_in_at__isnull=False).aggregate(total=Sum("party_size"))["total"]
+        or 0,
+    }
+
+
+def attendance_by_unit(*, units=None):
+    """People who attended events, per unit: staff-recorded counts, for participation tracking."""
+    AttendanceRecord = apps.get_model("events", "AttendanceRecord")
+    records = AttendanceRecord.objects.filter(page__live=True)
+    if units is not None:
+        records = records.filter(unit__in=units)
+    return list(records.values("unit__pk", "unit__name").annotate(people=Sum("count")).order_by("-people"))
+
+
+def occurrence_on(value):
+    """The local date named by a form's ``occurrence`` field, or None when malformed."""
+    try:
+        return datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def registration_for_staff(*, event, public_id):
+    registration = event.registrations.select_related("unit").filter(public_id=public_id).first()
+    if registration is None:
+        raise RegistrationNotFound()
+    return registration
+
+
+def kind_label(kind):
+    return dict(EventKind.choices)[kind]

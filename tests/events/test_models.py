@@ -1,0 +1,112 @@
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from events.choices import EventStatus, ExceptionAction
+from events.models import EventException, EventPage
+from events.recurrence import LOCAL_TIME_ZONE, RecurrenceError, occurrences, parse_rule
+
+
+def at(month, day, hour, minute=0):
+    return datetime(2026, month, day, hour, minute, tzinfo=LOCAL_TIME_ZONE)
+
+
+def test_database_refuses_an_event_ending_before_it_starts(make_event):
+    event = make_event()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EventPage.objects.filter(pk=event.pk).update(ends_at=event.starts_at - timedelta(minutes=1))
+
+
+def test_clean_explains_end_before_start_and_half_coordinates(make_event):
+    event = make_event()
+    event.ends_at = event.starts_at - timedelta(hours=1)
+    event.latitude = 36.8
+    with pytest.raises(ValidationError) as error:
+        event.full_clean()
+    assert "结束时间不能早于开始时间。" in error.value.message_dict["ends_at"]
+    assert "经度和纬度须同时填写或同时留空。" in error.value.message_dict["longitude"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("FREQ=WEEKLY;BYDAY=SA", "COUNT"),
+        ("FREQ=NEVER;COUNT=3", "无法识别"),
+        ("FREQ=DAILY;COUNT=1000", "重复次数过多"),
+        ("FREQ=WEEKLY;UNTIL=2026-06-30", "UNTIL"),
+        ("garbage", "格式不正确"),
+    ],
+)
+def test_bad_recurrence_rules_are_refused_in_chinese(rule, message):
+    with pytest.raises(RecurrenceError) as error:
+        parse_rule(rule, starts_at=at(6, 6, 9))
+    assert message in str(error.value.message)
+
+
+def test_local_until_is_stored_in_utc():
+    parsed = parse_rule("RRULE:freq=weekly;byday=SA;until=20260630", starts_at=at(6, 6, 9))
+    assert parsed.text == "FREQ=WEEKLY;BYDAY=SA;UNTIL=20260630T155959Z"
+    assert [start.day for start in parsed.rule] == [6, 13, 20, 27]
+
+
+def test_every_saturday_in_june_with_one_cancelled_and_one_moved(make_event):
+    event = make_event(starts_at=at(6, 6, 9), rrule="FREQ=WEEKLY;BYDAY=SA;UNTIL=20260630")
+    EventException.objects.create(page=event, original_date=date(2026, 6, 13), action=ExceptionAction.CANCEL)
+    EventException.objects.create(
+        page=event,
+        original_date=date(2026, 6, 20),
+        action=ExceptionAction.MOVE,
+        new_starts_at=at(6, 21, 14),
+        new_ends_at=at(6, 21, 16),
+    )
+    found = occurrences(EventPage.objects.get(pk=event.pk))
+    assert [(o.starts_at.astimezone(LOCAL_TIME_ZONE).day, o.cancelled, o.moved) for o in found] == [
+        (6, False, False),
+        (13, True, False),
+        (21, False, True),
+        (27, False, False),
+    ]
+    assert found[2].original_date == date(2026, 6, 20)
+    assert all(o.starts_at.astimezone(LOCAL_TIME_ZONE).hour in (9, 14) for o in found)
+
+
+def test_an_event_across_midnight_and_month_end_touches_both_days(make_event):
+    event = make_event(starts_at=at(6, 30, 21), hours=6)
+    (occurrence,) = occurrences(event)
+    assert occurrence.local_dates == [date(2026, 6, 30), date(2026, 7, 1)]
+    assert occurrence.is_multi_day
+
+
+def test_an_event_ending_exactly_at_midnight_does_not_touch_the_next_day(make_event):
+    event = make_event(starts_at=at(6, 10, 22), hours=2)
+    assert occurrences(event)[0].local_dates == [date(2026, 6, 10)]
+
+
+def test_sequence_is_bumped_only_when_a_published_change_touches_the_schedule(make_event):
+    event = make_event()
+    first = EventPage.objects.get(pk=event.pk).sequence
+    event.summary = event.summary  # nothing changes
+    event.save_revision().publish()
+    assert EventPage.objects.get(pk=event.pk).sequence == first
+    event = EventPage.objects.get(pk=event.pk)
+    event.ends_at += timedelta(hours=1)
+    event.status = EventStatus.POSTPONED
+    event.save_revision().publish()
+    assert EventPage.objects.get(pk=event.pk).sequence == first + 1
+    # Saving a draft does not count: only what calendar clients can see.
+    event = EventPage.objects.get(pk=event.pk)
+    event.venue_name = "新的地点"
+    event.save_revision()
+    assert EventPage.objects.get(pk=event.pk).sequence == first + 1
+
+
+def test_map_links_open_amap_and_baidu_never_google(make_event):
+    event = make_event(latitude="36.887400", longitude="120.517900", venue_name="莱西市文化广场")
+    urls = [link["url"] for link in event.map_links]
+    assert urls[0].startswith("https://uri.amap.com/marker?position=120.5179")
+    assert urls[1].startswith("https://api.map.baidu.com/marker?location=36.8874")
+    assert "coord_type=gcj02" in urls[1]
+    assert not any("google" in url for url in urls)
+    assert make_event().map_links == []
