@@ -9,8 +9,9 @@ action=submit. Every participant is new (the contest allows one attempt a day).
 In the default ``phased`` mode all N participants identify, then all start, then all save their
 answers (closed loop, no think time), then all submit, so every step is measured on its own
 window at N concurrent clients; ``--mode mixed`` lets each participant run its whole flow freely.
-In the same run and at the same concurrency the harness loads ``/bench/insert/`` (bench/urls.py),
-a bare Django view that inserts one row in a transaction: the write ceiling of this stack.
+Right before and right after the answer saves, at the same concurrency and through the same
+gunicorn, the harness posts N x questions requests to ``/bench/insert/`` (bench/urls.py), a bare
+Django view that inserts one row in a transaction: the write ceiling of this stack.
 
 After each round the database is checked: sheets acknowledged (a submit answered by a redirect to
 the result page) = sheets stored as submitted, no participant has two sheets, and every
@@ -18,10 +19,9 @@ acknowledged autosave is what SheetQuestion.selected holds.
 
     .venv/bin/python bench/contest_load.py [--participants 200] [--rounds 3] [--workers 2] [--threads 1]
 
-Only 127.0.0.1 is loaded and the load phases are bounded (``--max-seconds``). The per-IP rate
-limits of quizzes/views.py stay on: the harness paces its rounds to stay inside them (and says so
-when one round alone would not fit). Markdown tables go to stdout, numbers to
-bench/out/contest_load.json.
+Only 127.0.0.1 is loaded; each round is aborted after ``--max-seconds``. The per-IP rate limits of
+quizzes/views.py stay on: the harness paces its rounds to stay inside them and refuses a round
+that alone would not fit. Markdown tables go to stdout, numbers to bench/out/contest_load.json.
 """
 
 import argparse
@@ -317,10 +317,11 @@ class CpuMeter:
 
     GROUPS = ("gunicorn", "postgres", "redis", "harness")
 
-    def __init__(self, server_pgid, dbname):
+    def __init__(self, server_pgid, database_url):
         self.server_pgid = server_pgid
-        self.dbname = dbname
+        self.dbname = urlsplit(database_url).path.lstrip("/")
         self.tick = os.sysconf("SC_CLK_TCK")
+        self.conn = psycopg.connect(_conninfo(database_url), autocommit=True)
 
     def _processes(self):
         found = {}
@@ -332,7 +333,7 @@ class CpuMeter:
                     stat = f.read()
                 comm = stat[stat.index("(") + 1 : stat.rindex(")")]
                 fields = stat[stat.rindex(")") + 2 :].split()
-                cpu = (int(fields[11]) + int(fields[12])) / self.tick
+                cpu = (int(fields[11]) / self.tick, int(fields[12]) / self.tick)  # user, system
                 if int(fields[2]) == self.server_pgid:
                     group = "gunicorn"
                 elif comm == "redis-server":
@@ -361,7 +362,18 @@ class CpuMeter:
             await asyncio.sleep(1)
             self.latest.update(self._processes())
 
+    def _database(self):
+        """Transactions and rows the bench database has seen (pg_stat_database; flushed by the
+        backends at least once a second, so close enough over a phase of several seconds)."""
+        row = self.conn.execute(
+            "SELECT xact_commit + xact_rollback, tup_returned, tup_fetched, tup_inserted + tup_updated + tup_deleted "
+            "FROM pg_stat_database WHERE datname = %s",
+            [self.dbname],
+        ).fetchone()
+        return dict(zip(("db_transactions", "db_rows_scanned", "db_rows_fetched", "db_rows_written"), row, strict=True))
+
     def start(self):
+        self.database = self._database()
         self.baseline = self._processes()
         self.latest = dict(self.baseline)
         self.machine = self._machine()
@@ -373,13 +385,21 @@ class CpuMeter:
         self.latest.update(self._processes())
         harness, busy = (after - before for after, before in zip(self._machine(), self.machine, strict=True))
         result = dict.fromkeys(self.GROUPS, 0.0)
-        for key, cpu in self.latest.items():
-            result[key[0]] += cpu - self.baseline.get(key, 0.0)
+        gunicorn_system = 0.0
+        for key, (user, system) in self.latest.items():
+            user_before, system_before = self.baseline.get(key, (0.0, 0.0))
+            result[key[0]] += user - user_before + system - system_before
+            if key[0] == "gunicorn":
+                gunicorn_system += system - system_before
         result["harness"] = harness
         # Anything else on the machine meanwhile: other people's jobs, the kernel.
         result["others"] = max(0.0, busy - sum(result.values()))
         result["wall"] = time.monotonic() - self.wall
-        return {name: round(value, 2) for name, value in result.items()}
+        result["gunicorn_system"] = gunicorn_system
+        result = {name: round(value, 2) for name, value in result.items()}
+        time.sleep(1.1)  # let the backends flush their statistics
+        result.update({name: value - self.database[name] for name, value in self._database().items()})
+        return result
 
 
 # The participant
@@ -717,17 +737,32 @@ def table(combined, rounds):
         )
     cpu_lines = [
         "",
-        "| phase | wall s | requests | gunicorn CPU s | postgres CPU s | redis CPU s | server CPU ms/request "
-        "| harness CPU s | others CPU s |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| phase | wall s | requests | gunicorn CPU s (system) | postgres CPU s | redis CPU s "
+        "| server CPU ms/request | DB rows read/request | harness CPU s | others CPU s |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name in rounds[0]["cpu"]:
         rows = [r["cpu"][name] for r in rounds if name in r["cpu"]]
         for row in rows:
             server = row["gunicorn"] + row["postgres"] + row["redis"]
             row["server_ms_per_request"] = 1000 * server / row["requests"] if row["requests"] else None
-        keys = ("wall", "requests", "gunicorn", "postgres", "redis", "server_ms_per_request", "harness", "others")
-        cells = [_fmt(_median(row.get(key) for row in rows), 0 if key == "requests" else 2) for key in keys]
+            read = row.get("db_rows_scanned", 0) + row.get("db_rows_fetched", 0)
+            row["db_rows_read_per_request"] = read / row["requests"] if row["requests"] else None
+
+        def cell(key, digits=2, rows=rows):
+            return _fmt(_median(row.get(key) for row in rows), digits)
+
+        cells = [
+            cell("wall"),
+            cell("requests", 0),
+            f"{cell('gunicorn')} ({cell('gunicorn_system')})",
+            cell("postgres"),
+            cell("redis"),
+            cell("server_ms_per_request"),
+            cell("db_rows_read_per_request", 0),
+            cell("harness"),
+            cell("others"),
+        ]
         cpu_lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines + cpu_lines)
 
@@ -913,7 +948,7 @@ def main():
     profile = None
     try:
         _wait_until_up(base_url)
-        meter = CpuMeter(server.pid, urlsplit(args.database_url).path.lstrip("/"))
+        meter = CpuMeter(server.pid, args.database_url)
 
         async def load():
             # Warm-up: every worker imports, connects and fills its caches before anything counts.

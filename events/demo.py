@@ -26,7 +26,7 @@ def _at(month, day, hour, minute=0):
 EVENTS = [
     (
         "2026-consultation-day",
-        "2026年“安全生产月”安全咨询日",
+        "2026年全市安全咨询日",
         EventKind.CONSULTATION_DAY,
         _at(6, 16, 9),
         3,
@@ -35,11 +35,11 @@ EVENTS = [
         ("36.887400", "120.517900"),
         "莱西市应急管理局",
         ["residents", "enterprises"],
-        {"summary": "安委会成员单位在广场设立咨询台，解答燃气、消防、道路交通等安全问题，发放宣传资料。"},
+        {"summary": "安委会成员单位在广场设立咨询台，解答用气、用电、消防和道路交通等安全问题，发放宣传资料。"},
     ),
     (
         "2026-speech-contest",
-        "“人人讲安全、个个会应急”演讲比赛",
+        "2026年全市安全演讲比赛",
         EventKind.SPEECH_CONTEST,
         _at(6, 19, 14),
         3,
@@ -100,7 +100,7 @@ EVENTS = [
     ),
     (
         "guhe-community-gas",
-        "沽河社区燃气安全进万家",
+        "沽河社区安全用气进万家",
         EventKind.COMMUNITY,
         _at(6, 6, 9),
         3,
@@ -110,7 +110,7 @@ EVENTS = [
         "沽河社区",
         ["residents"],
         {
-            "summary": "每周六上午在社区服务中心讲解燃气泄漏处置，现场检查燃气软管。",
+            "summary": "每周六上午在社区服务中心讲解天然气泄漏的处置方法，现场检查灶具软管。",
             "rrule": "FREQ=WEEKLY;BYDAY=SA;UNTIL=20260627",
             "registration_enabled": True,
             "capacity": 30,
@@ -157,11 +157,11 @@ EVENTS = [
     ),
     (
         "rizhuang-enterprise-gas-night",
-        "燃气供应站夜间应急抢修演练",
+        "供气站夜间应急抢修演练",
         EventKind.DRILL,
         _at(6, 30, 21),
         6,
-        "日庄示范燃气供应站",
+        "日庄镇供气站抢修基地",
         "日庄镇",
         None,
         "日庄示范燃气供应站",
@@ -200,8 +200,8 @@ def _index(home):
         index = EventIndexPageFactory(
             parent=home,
             slug=INDEX_SLUG,
-            title="安全生产月活动",
-            intro="2026年“安全生产月”期间全市的安全咨询日、演讲比赛和安全进校园、进社区、进企业活动。",
+            title="宣教活动",
+            intro="2026年6月全市的安全咨询日、演讲比赛和安全进校园、进社区、进企业活动。",
         )
         index.save_revision().publish()
     return index

@@ -36,3 +36,8 @@ class RegistrationNotFound(RegistrationError):
     # Also for a wrong token: whether the registration exists is none of the asker's business.
     status = 404
     default_message = _("没有找到这条报名记录，请检查链接是否完整。")
+
+
+class CheckInNotAllowed(RegistrationError):
+    status = 403
+    default_message = _("你没有为活动签到的权限，请联系管理员。")

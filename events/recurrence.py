@@ -115,8 +115,14 @@ def occurrences(event):
     if not event.rrule:
         starts = [event.starts_at]
     else:
-        rule = parse_rule(event.rrule, starts_at=event.starts_at).rule
-        starts = [start.astimezone(datetime.UTC) for start in rule]
+        try:
+            rule = parse_rule(event.rrule, starts_at=event.starts_at).rule
+        except RecurrenceError:
+            # The admin validates rules on save; a rule stored some other way must not break
+            # every listing, so the event is shown once, at its own start.
+            starts = [event.starts_at]
+        else:
+            starts = [start.astimezone(datetime.UTC) for start in rule]
     exceptions = {exception.original_date: exception for exception in event.exceptions.all()}
     result = []
     for start in starts:

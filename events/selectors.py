@@ -287,6 +287,14 @@ def feed_links(*, request, event=None, filters=None):
     return links
 
 
+def _registration_message(event, open_occurrences, next_occurrence, now):
+    if open_occurrences:
+        return None
+    if next_occurrence is None:
+        return _("活动已结束，报名已关闭。")
+    return registration_state(event=event, occurrence=next_occurrence, now=now)
+
+
 def event_detail(*, event, request, now=None):
     now = now or timezone.now()
     ArticlePage = apps.get_model("home", "ArticlePage")
@@ -299,9 +307,7 @@ def event_detail(*, event, request, now=None):
         "occurrences": all_occurrences,
         "next_occurrence": next_occurrence,
         "open_occurrences": open_occurrences,
-        "registration_message": None
-        if open_occurrences
-        else registration_state(event=event, occurrence=next_occurrence, now=now),
+        "registration_message": _registration_message(event, open_occurrences, next_occurrence, now),
         "related_articles": list(ArticlePage.objects.for_listing().filter(pk__in=event.related_articles.values("pk"))),
         "related_contest": contest,
         "event_json_ld": json_ld(structured_data(event=event, request=request, next_occurrence=next_occurrence)),

@@ -1,21 +1,23 @@
-"""Views routed under the events index and each event page (see their ``@path`` routes).
+"""Views routed under the events index and each event page (see their ``@path`` routes), and
+the .ics feeds of ``events/urls.py``.
 
 Refused registrations render ``events/event_error.html`` with the error's status and Chinese
 message; nothing is changed when that happens.
 """
 
 import segno
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from organizations.models import Unit
 
 from . import ics, selectors, services
-from .errors import InvalidRegistration, RegistrationError
+from .errors import CheckInNotAllowed, InvalidRegistration, RegistrationError
 
 CHECK_IN_PERMISSION = "events.change_registration"
 
@@ -113,14 +115,13 @@ def register(request, event):
     return redirect(event.url + f"registration/{registration.public_id}/{token}/")
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def registration(request, event, public_id, token):
     """The registrant's own page: status, QR code for check-in, and the cancel button."""
     try:
         if request.method == "POST":
             services.cancel_registration(event=event, public_id=public_id, token=token)
             return HttpResponseRedirect(request.path)
-        if request.method not in ("GET", "HEAD"):
-            raise InvalidRegistration()
         found = services.registration_for_token(event=event, public_id=public_id, token=token)
     except RegistrationError as error:
         return _error(request, event, error)
@@ -141,17 +142,19 @@ def registration(request, event, public_id, token):
     return response
 
 
-def _staff(request):
+def _refuse_non_staff(request, event):
+    """A login redirect or a 403 page for anyone who may not check people in, else None."""
     if not request.user.is_authenticated:
-        return False
+        return redirect_to_login(request.get_full_path(), login_url=reverse("wagtailadmin_login"))
     if not request.user.has_perm(CHECK_IN_PERMISSION):
-        raise PermissionDenied(_("你没有为活动签到的权限。"))
-    return True
+        return _error(request, event, CheckInNotAllowed())
+    return None
 
 
+@require_safe
 def check_in_list(request, event):
-    if not _staff(request):
-        return redirect(f"/admin/login/?next={request.path}")
+    if refused := _refuse_non_staff(request, event):
+        return refused
     occurrence_date = selectors.occurrence_on(request.GET.get("date"))
     context = selectors.check_in_list(event=event, occurrence_date=occurrence_date)
     response = _render(request, event, "events/check_in.html", context)
@@ -159,10 +162,11 @@ def check_in_list(request, event):
     return response
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def check_in(request, event, public_id):
     """What a staff phone opens when scanning a registrant's QR code: confirm, then check in."""
-    if not _staff(request):
-        return redirect(f"/admin/login/?next={request.path}")
+    if refused := _refuse_non_staff(request, event):
+        return refused
     try:
         if request.method == "POST":
             services.check_in(event=event, public_id=public_id)

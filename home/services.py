@@ -59,6 +59,9 @@ ADMIN_MODEL_PERMISSIONS = [
     "add_headcount",
     "change_headcount",
     "view_headcount",
+    # Event registrations: the check-in page and attendance (events).
+    "view_registration",
+    "change_registration",
 ]
 REVIEWER_MODEL_PERMISSIONS = ["add_question", "change_question", "view_answersheet"]
 

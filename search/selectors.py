@@ -20,6 +20,7 @@ SEARCH_TYPES = {
     "article": ("home", "ArticlePage", gettext_lazy("专栏文章")),
     "column": ("home", "ColumnIndexPage", gettext_lazy("专栏")),
     "contest": ("quizzes", "ContestPage", gettext_lazy("安全知识答卷")),
+    "event": ("events", "EventPage", gettext_lazy("活动")),
 }
 
 

@@ -35,7 +35,10 @@ def make_event(index, school):
         )
         fields.setdefault("organiser", school)
         event = EventPageFactory(
-            parent=index, starts_at=starts_at, ends_at=fields.pop("ends_at", starts_at + timedelta(hours=hours)), **fields
+            parent=index,
+            starts_at=starts_at,
+            ends_at=fields.pop("ends_at", starts_at + timedelta(hours=hours)),
+            **fields,
         )
         if publish:
             event.save_revision().publish()

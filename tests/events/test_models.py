@@ -110,3 +110,34 @@ def test_map_links_open_amap_and_baidu_never_google(make_event):
     assert "coord_type=gcj02" in urls[1]
     assert not any("google" in url for url in urls)
     assert make_event().map_links == []
+
+
+def test_a_stored_bad_rule_does_not_break_listings(client, index, make_event):
+    event = make_event(title="规则有误的活动", days=2)
+    EventPage.objects.filter(pk=event.pk).update(rrule="FREQ=NEVER")
+    assert len(occurrences(EventPage.objects.get(pk=event.pk))) == 1
+    assert "规则有误的活动" in client.get(index.url).content.decode()
+
+
+def test_clean_normalises_the_rule_and_checks_moved_occurrences(make_event):
+    event = make_event(starts_at=at(6, 6, 9))
+    event.rrule = "rrule:FREQ=WEEKLY;BYDAY=SA;UNTIL=20260630"
+    event.full_clean()
+    assert event.rrule == "FREQ=WEEKLY;BYDAY=SA;UNTIL=20260630T155959Z"
+    event.rrule = "FREQ=WEEKLY"
+    with pytest.raises(ValidationError) as error:
+        event.full_clean()
+    assert "COUNT" in error.value.message_dict["rrule"][0]
+    moved = EventException(page=event, original_date=date(2026, 6, 13), action=ExceptionAction.MOVE)
+    with pytest.raises(ValidationError) as error:
+        moved.clean()
+    assert "改期须填写新的开始和结束时间。" in error.value.message_dict["new_starts_at"]
+
+
+def test_cancelling_one_occurrence_bumps_the_sequence(make_event):
+    event = make_event(starts_at=at(6, 6, 9), rrule="FREQ=WEEKLY;COUNT=3")
+    before = EventPage.objects.get(pk=event.pk).sequence
+    event = EventPage.objects.get(pk=event.pk)
+    event.exceptions.add(EventException(original_date=date(2026, 6, 13), action=ExceptionAction.CANCEL))
+    event.save_revision().publish()
+    assert EventPage.objects.get(pk=event.pk).sequence == before + 1

@@ -1,6 +1,6 @@
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 from django.core.cache import cache
@@ -48,7 +48,11 @@ def test_filters_by_kind_town_and_audience(client, index, make_event, town):
     students = AudienceFactory(slug="test-students", name="测试学生")
     other_town = UnitFactory(kind=UnitKind.TOWN, name="另一个镇")
     make_event(title="校园活动甲", kind=EventKind.CAMPUS, audiences=[students])
-    make_event(title="企业活动乙", kind=EventKind.ENTERPRISE, organiser=UnitFactory(kind=UnitKind.ENTERPRISE, parent=other_town))
+    make_event(
+        title="企业活动乙",
+        kind=EventKind.ENTERPRISE,
+        organiser=UnitFactory(kind=UnitKind.ENTERPRISE, parent=other_town),
+    )
     assert "企业活动乙" not in client.get(index.url, {"kind": "campus"}).content.decode()
     body = client.get(index.url, {"town": town.pk}).content.decode()
     assert "校园活动甲" in body and "企业活动乙" not in body
@@ -110,7 +114,9 @@ def test_index_query_count_does_not_grow_with_the_number_of_events(client, index
         make_event(title=f"活动{n}", days=n + 1, audiences=[AudienceFactory()])
     few = count_queries()
     for n in range(12):
-        make_event(title=f"更多活动{n}", days=n + 5, audiences=[AudienceFactory()], rrule="FREQ=DAILY;COUNT=2" if n % 2 else "")
+        make_event(
+            title=f"更多活动{n}", days=n + 5, audiences=[AudienceFactory()], rrule="FREQ=DAILY;COUNT=2" if n % 2 else ""
+        )
     assert count_queries() == few
 
 
@@ -152,7 +158,7 @@ def test_home_page_shows_the_next_three_events(client, make_event):
     assert all(f"首页活动{n}" in body for n in range(3)) and "首页活动3" not in body
 
 
-def test_demo_calendar(client):
+def test_demo_calendar(client, db):
     from events.demo import load_demo_events
     from events.models import AttendanceRecord, EventPage, Registration
     from home.models import HomePage
@@ -160,7 +166,9 @@ def test_demo_calendar(client):
     events = EventPage.objects.live()
     assert events.filter(kind=EventKind.CONSULTATION_DAY).exists()
     assert events.filter(kind=EventKind.SPEECH_CONTEST).exists()
-    outreach = events.filter(kind__in=[EventKind.CAMPUS, EventKind.COMMUNITY, EventKind.ENTERPRISE, EventKind.DRILL, EventKind.TRAINING])
+    outreach = events.filter(
+        kind__in=[EventKind.CAMPUS, EventKind.COMMUNITY, EventKind.ENTERPRISE, EventKind.DRILL, EventKind.TRAINING]
+    )
     assert outreach.count() >= 8
     assert len({event.organiser.town_id for event in outreach}) >= 6
     assert events.filter(status=EventStatus.CANCELLED).count() == 1
@@ -173,3 +181,9 @@ def test_demo_calendar(client):
     assert client.get(index.url + "past/").status_code == 200
     for event in events:
         assert client.get(event.url).status_code == 200
+
+
+def test_site_search_finds_events_by_type(client, make_event):
+    make_event(title="燃气安全咨询活动", summary="讲解燃气泄漏的处置方法。")
+    body = client.get("/search/", {"q": "燃气泄漏", "type": "event"}).content.decode()
+    assert "燃气安全咨询活动" in body
