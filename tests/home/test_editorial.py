@@ -86,6 +86,7 @@ def test_administrators_manage_the_bank_units_and_results_reviewers_the_bank(dja
         "quizzes.view_answersheet",
         "organizations.add_unit",
         "organizations.change_headcount",
+        "events.change_registration",
     ):
         assert admin.has_perm(perm), perm
     assert reviewer.has_perm("quizzes.change_question")
