@@ -176,6 +176,28 @@ def _wait_until_up(base_url, timeout=60):
     raise RuntimeError("gunicorn did not start; see bench/out/contest_gunicorn.log")
 
 
+def _code_state():
+    """A fingerprint of the code under test (this benchmark runs without git): sha256 of the apps'
+    Python files and templates, and the newest modification time among them."""
+    import hashlib
+
+    files = sorted(
+        path
+        for folder in ("quizzes", "home", "organizations", "search", "outreach", "templates", "bench")
+        for path in (ROOT / folder).rglob("*")
+        if path.suffix in {".py", ".html"} and "migrations" not in path.parts and path.is_file()
+    )
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    newest = max(files, key=lambda path: path.stat().st_mtime)
+    return {
+        "sha256": digest.hexdigest()[:16],
+        "newest_file": str(newest.relative_to(ROOT)),
+        "newest_mtime": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(newest.stat().st_mtime)),
+    }
+
+
 def _rate_limits():
     """The per-IP limits per minute from quizzes/views.py's RATE_LIMITS (read, not imported)."""
     tree = ast.parse((ROOT / "quizzes" / "views.py").read_text())
@@ -611,6 +633,8 @@ async def _round(*, base_url, args, tag, schools, budget, meter, seed):
     result["cpu"] = cpu
     answer, insert = result["steps"]["answer"]["rps"], result["steps"][CEILING]["rps"]
     result["answer_to_ceiling"] = answer / insert if answer and insert else None
+    answer_url = next((p.answer_url for p in participants if p.answer_url), "")
+    result["answer_url"] = re.sub(r"[0-9a-f-]{36}", "<uuid>", answer_url)
     result["acknowledged"] = {
         "participants": {p.token: p for p in participants if p.token},
         "sheets": {p.sheet_id: p for p in participants if p.sheet_id},
@@ -862,19 +886,22 @@ def profile_saves(args, *, tag, budget, participants=10, repeat=100):
     participant = selectors.participant_from_request(request())
     public_id = answer_url.rstrip("/").split("/")[-2]
     choices = [ids[:1], ids[1:2] or ids[:1]]
-    parts = {
-        "Site.find_for_request": mean_ms(lambda _i: Site.find_for_request(request()), range(repeat)),
-        "Page.route_for_request (site + page tree + .specific)": mean_ms(
+    parts = {}
+    if answer_url.startswith(CONTEST_PATH):  # the autosave is routed through Wagtail's page tree
+        parts["Site.find_for_request"] = mean_ms(lambda _i: Site.find_for_request(request()), range(repeat))
+        parts["Page.route_for_request (site, page tree, .specific)"] = mean_ms(
             lambda _i: Page.route_for_request(request(), answer_url), range(repeat)
+        )
+    parts["participant_from_request (signed cookie, 1 query)"] = mean_ms(
+        lambda _i: selectors.participant_from_request(request()), range(repeat)
+    )
+    parts["services.save_answers (transaction, lock, read, update)"] = mean_ms(
+        lambda i: services.save_answers(
+            public_id=public_id, participant=participant, answers={position: choices[i % 2]}
         ),
-        "participant_from_request": mean_ms(lambda _i: selectors.participant_from_request(request()), range(repeat)),
-        "services.save_answers": mean_ms(
-            lambda i: services.save_answers(
-                public_id=public_id, participant=participant, answers={position: choices[i % 2]}
-            ),
-            range(repeat),
-        ),
-    }
+        range(repeat),
+    )
+    parts["the rest: middleware, 2 rate limits (Redis), JSON in and out"] = full_save - sum(parts.values())
     with connection.cursor() as cursor:
 
         def raw_insert(_i):
@@ -886,6 +913,7 @@ def profile_saves(args, *, tag, budget, participants=10, repeat=100):
         parts["raw INSERT in a transaction (no HTTP, no middleware)"] = mean_ms(raw_insert, range(repeat))
         cursor.execute("DELETE FROM bench_ceiling WHERE payload->>'run' = 'x'")
     return {
+        "answer_url": re.sub(r"[0-9a-f-]{36}", "<uuid>", answer_url),
         "answer_save_sql": save_sql,
         "answer_save_redis": save_redis,
         "insert_sql": insert_sql,
@@ -938,6 +966,7 @@ def main():
     schools = _school_ids(args.database_url)
     dropped = _reset_rate_counters(args.redis_url)
 
+    code = _code_state()
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     run_id = time.strftime("%m%d%H%M%S")
@@ -976,12 +1005,19 @@ def main():
         profile = profile_saves(args, tag=f"lb{run_id}-profile", budget=budget)
 
     complete = [r for r in rounds if not r["aborted"]] or rounds  # an aborted round counts only if all are
+    if not complete:
+        print(json.dumps(profile, ensure_ascii=False, indent=2) if profile else "no round was run")
+        return
     combined = combine(complete)
     ratios = [r["answer_to_ceiling"] for r in complete]
     ratio = _median(ratios)
     worker = f"{args.workers} × gthread ({args.threads} threads)" if args.threads > 1 else f"{args.workers} × sync"
     title = f"{args.participants} participants, {args.mode}, gunicorn {worker}, {len(complete)} rounds (medians)"
-    print(f"### {title}\n\n{table(combined, complete)}\n")
+    print(f"### {title}\n")
+    print(
+        f"code {code['sha256']} (newest file {code['newest_file']}, {code['newest_mtime']}); autosave URL {complete[0]['answer_url']}\n"
+    )
+    print(f"{table(combined, complete)}\n")
     print(
         f"answer save / insert ceiling: **{_fmt(ratio, 2)}×** (median of the rounds: "
         + ", ".join(_fmt(r, 3) for r in ratios)
@@ -1005,6 +1041,7 @@ def main():
             {
                 "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k != "secret_key"},
                 "worker": worker,
+                "code": code,
                 "rate_limits_per_ip_per_minute": limits,
                 "rate_counters_reset": dropped,
                 "combined": combined,

@@ -90,7 +90,9 @@ class Unit(index.Indexed, models.Model):
         verbose_name=_("所属镇街"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        # Not PROTECT: a town points at itself, which would make every town undeletable. Units
+        # under a town are protected by ``parent`` already.
+        on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
     )

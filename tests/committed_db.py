@@ -25,3 +25,18 @@ def db(django_db_setup, django_db_blocker):
                 f"{connection.alias} is not the test database"
             )
         yield
+
+
+def delete_unit_and_made_ancestors(unit):
+    """Delete a unit made by ``UnitFactory`` in committed data, and the town and city the factory
+    made for it, so no stray tree is left for later tests (which count the demo units)."""
+    ancestors = []
+    parent = unit.parent
+    while parent is not None:
+        ancestors.append(parent)
+        parent = parent.parent
+    unit.delete()
+    for ancestor in ancestors:
+        if ancestor.children.exists() or not ancestor.name.startswith("测试"):
+            break
+        ancestor.delete()

@@ -50,7 +50,7 @@ def committed(db):
         connections[alias].close()
     Registration.objects.filter(event=event).delete()
     index.delete()
-    school.delete()
+    committed_db.delete_unit_and_made_ancestors(school)
 
 
 # PostgreSQL allows 100 connections in all, shared with other test runs: 40 threads at a time.

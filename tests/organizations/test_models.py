@@ -162,3 +162,18 @@ def test_headcount_rules(school):
     assert "campaign_year" in clean_errors(too_late)
     assert_database_rejects(too_late)
     assert str(HeadcountFactory(unit=school, audience="staff")) == "测试市实验小学（2026，职工）"
+
+
+def test_an_empty_town_can_be_deleted_but_not_one_with_units(db):
+    from django.db.models import ProtectedError
+
+    from organizations.factories import UnitFactory
+    from organizations.models import Unit, UnitKind
+
+    school = UnitFactory(kind=UnitKind.SCHOOL, name="删除测试小学")
+    town = school.parent
+    with pytest.raises(ProtectedError):
+        town.delete()
+    school.delete()
+    town.delete()
+    assert not Unit.objects.filter(pk=town.pk).exists()

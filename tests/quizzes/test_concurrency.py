@@ -60,7 +60,7 @@ def committed(db):
     QuestionVersion.objects.filter(question__in=questions).delete()
     Question.objects.filter(pk__in=[q.pk for q in questions]).delete()
     topic.delete()
-    school.delete()
+    committed_db.delete_unit_and_made_ancestors(school)
 
 
 def run_concurrently(work, count=THREADS):
