@@ -3,8 +3,8 @@
 Each participant has its own cookie jar and walks the student contest (/contests/students-2026/)
 as a browser with JavaScript does: GET the landing page (CSRF token), POST identify/ (a demo
 school, a name, under 14 with the guardian's consent), POST start/ and GET the sheet it redirects
-to, POST one JSON autosave per question to sheet/<uuid>/answer/, then POST the sheet form with
-action=submit. Every participant is new (the contest allows one attempt a day).
+to, POST one JSON autosave per question to the form's data-answer-url, then POST the sheet form
+with action=submit. Every participant is new (the contest allows one attempt a day).
 
 In the default ``phased`` mode all N participants identify, then all start, then all save their
 answers (closed loop, no think time), then all submit, so every step is measured on its own

@@ -181,18 +181,27 @@ def start_answer_sheet(*, contest, participant, ip_address=None, now=None, rng=N
         raise ContestNotOpen()
 
     today = _local_date(now)
+    paper = _draw(contest=contest, rng=rng)
+    if contest.shuffle_questions:
+        rng.shuffle(paper)
+    # Snapshot outside the sheet's transaction and in question order: concurrent starts that
+    # create the same new versions inside their transactions, in random order, deadlock.
+    versions = {
+        question.pk: snapshot_question(question=question) for question, _points in sorted(paper, key=lambda p: p[0].pk)
+    }
     try:
         with transaction.atomic():
-            sheets = AnswerSheet.objects.filter(contest=contest, participant=participant)
-            attempts = sheets.count()
-            today_attempts = sheets.filter(attempt_date=today).count()
+            # One read, so the decision rests on one snapshot even while a concurrent start commits.
+            sheets = list(AnswerSheet.objects.filter(contest=contest, participant=participant))
+            current = next((s for s in sheets if s.status == SheetStatus.IN_PROGRESS), None)
+            if current is not None:
+                return current  # a concurrent start created it since the check above
+            attempts = len(sheets)
+            today_attempts = sum(1 for s in sheets if s.attempt_date == today)
             if attempts >= contest.attempts_total:
                 raise AllowanceUsed(_("每人最多可答 %(n)s 次，你的次数已用完。") % {"n": contest.attempts_total})
             if today_attempts >= contest.attempts_per_day:
                 raise AllowanceUsed(_("每人每天最多可答 %(n)s 次，请明天再来。") % {"n": contest.attempts_per_day})
-            paper = _draw(contest=contest, rng=rng)
-            if contest.shuffle_questions:
-                rng.shuffle(paper)
             sheet = AnswerSheet.objects.create(
                 contest=contest,
                 participant=participant,
@@ -207,7 +216,7 @@ def start_answer_sheet(*, contest, participant, ip_address=None, now=None, rng=N
             )
             rows = []
             for position, (question, points) in enumerate(paper, start=1):
-                version = snapshot_question(question=question)
+                version = versions[question.pk]
                 order = [choice["id"] for choice in version.content["choices"]]
                 if contest.shuffle_choices and version.content["kind"] != QuestionKind.TRUE_FALSE:
                     rng.shuffle(order)

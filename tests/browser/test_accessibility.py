@@ -23,6 +23,10 @@ PAGES = {
     "contest": "/contests/students-2026/",
     "contest-unit-search": "/contests/students-2026/?unit_q=" + quote("小学"),
     "rankings": "/contests/students-2026/rankings/",
+    "events": "/events/",
+    "events-calendar": "/events/calendar/?month=2026-06",
+    "events-past": "/events/past/",
+    "event": "/events/2026-consultation-day/",
 }
 # What each page must show, so no test passes on an empty or error page.
 EXPECTED_TEXT = {
@@ -36,6 +40,10 @@ EXPECTED_TEXT = {
     "contest": ["<h1>2026年中小学生安全知识答卷</h1>", "填写参赛信息"],
     "contest-unit-search": ["<h1>2026年中小学生安全知识答卷</h1>", "中心小学</option>"],
     "rankings": ["<h1>排行榜</h1>", "个人排行"],
+    "events": ["订阅活动日历"],
+    "events-calendar": ["<h1>2026年6月活动日历</h1>", "2026年全市安全咨询日"],
+    "events-past": ["2026年全市安全咨询日"],
+    "event": ["<h1>2026年全市安全咨询日</h1>", "在高德地图中打开"],
 }
 READING_MODES = {"default": None, "large-high": "large-high"}
 

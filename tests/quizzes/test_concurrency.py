@@ -168,3 +168,21 @@ def test_concurrent_answer_saves_and_submit_lose_nothing_acknowledged(committed)
     awarded = dict(graded.questions.values_list("position", "awarded"))
     for position in acknowledged:
         assert awarded[position] == 20, f"answer {position} was acknowledged but not graded"
+
+
+def test_concurrent_first_starts_of_new_questions_do_not_deadlock(committed):
+    """Twenty people start at once while no question has a stored version yet: each start creates
+    the same versions, which once deadlocked inside the sheet transactions (HTTP 500)."""
+    contest, participant = committed
+    others = [ParticipantFactory(unit=participant.unit, name=f"同时开始{n}") for n in range(20)]
+    start_url = contest.url + contest.reverse_subpage("start")
+    queue = iter(others)
+    lock = threading.Lock()
+
+    def start():
+        with lock:
+            person = next(queue)
+        return signed_in_client(person).post(start_url).status_code
+
+    assert run_concurrently(start, count=20) == [302] * 20
+    assert AnswerSheet.objects.filter(contest=contest).count() == 20
