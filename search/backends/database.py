@@ -120,9 +120,7 @@ def _postgres_backend_class():
     class ChinesePostgresSearchQueryCompiler(postgres.PostgresSearchQueryCompiler):
         def build_tsquery_content(self, query, config=None, invert=False):
             if isinstance(query, PlainText):
-                lexemes = _lexemes(
-                    ChinesePostgresLexeme, query, last_is_prefix=self.LAST_TERM_IS_PREFIX, invert=invert
-                )
+                lexemes = _lexemes(ChinesePostgresLexeme, query, last_is_prefix=self.LAST_TERM_IS_PREFIX, invert=invert)
                 if lexemes is None:
                     # An empty raw tsquery is a syntax error; an empty plain one matches nothing.
                     return SearchQuery("", search_type="plain", config=config)
