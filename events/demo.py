@@ -5,6 +5,8 @@ into July), with registrations and recorded attendance. Idempotent: existing pag
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
 from home.models import ArticlePage, Audience
 from organizations.models import Unit, UnitKind
 from quizzes.models import ContestPage
@@ -183,6 +185,31 @@ EVENTS = [
     ),
 ]
 
+
+def _upcoming_event():
+    """One event two weeks after the demo is loaded, so the upcoming list and registration can be
+    tried whatever the date (the June calendar above is in the past for most of the year)."""
+    start = (timezone.localtime() + timedelta(days=14)).replace(hour=9, minute=0, second=0, microsecond=0)
+    return (
+        "winter-electrical-fire-training",
+        "冬季用电防火培训",
+        EventKind.TRAINING,
+        start,
+        2,
+        "莱西市应急管理局三楼会议室",
+        "莱西市威海西路",
+        None,
+        "莱西市应急管理局",
+        ["residents", "enterprises"],
+        {
+            "summary": "讲解取暖季电气线路老化、电暖器使用和电动自行车充电的防火要点，现场演示灭火器使用。",
+            "registration_enabled": True,
+            "capacity": 60,
+            "allow_groups": True,
+        },
+    )
+
+
 ATTENDANCE = {
     "2026-consultation-day": [("莱西市应急管理局", 60), ("水集社区", 350), ("东关社区", 220)],
     "shuiji-campus-fire-drill": [("莱西市实验小学", 1200)],
@@ -233,7 +260,10 @@ def load_demo_events(*, home):
     audiences = {audience.slug: audience for audience in Audience.objects.all()}
     contest = ContestPage.objects.live().first()
     created = 0
-    for slug, title, kind, start, hours, venue, address, coordinates, organiser, audience_slugs, extra in EVENTS:
+    for slug, title, kind, start, hours, venue, address, coordinates, organiser, audience_slugs, extra in [
+        *EVENTS,
+        _upcoming_event(),
+    ]:
         event = EventPage.objects.child_of(index).filter(slug=slug).first()
         if event is None:
             fields = {
