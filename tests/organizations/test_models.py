@@ -134,7 +134,8 @@ def test_town_is_maintained_on_save(city, town, other_town, school):
 def test_the_factory_builds_a_valid_tree_for_any_kind():
     for kind in UnitKind.values:
         unit = UnitFactory(kind=kind)
-        unit.full_clean()
+        unit.full_clean()  # raises ValidationError for a parent of the wrong kind
+        assert (unit.parent is None) == (kind == UnitKind.CITY), kind
 
 
 def test_join_token_is_random_url_safe_and_unique(school, town):
