@@ -18,6 +18,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from home.blocks import ArticleBodyBlock
+from home.privacy import mask_phone
 
 from .choices import EventKind, EventStatus, ExceptionAction, RegistrationStatus
 from .recurrence import RecurrenceError, parse_rule
@@ -424,7 +425,7 @@ class Registration(models.Model):
 
     @property
     def masked_phone(self):
-        return f"{self.phone[:3]}****{self.phone[-4:]}" if len(self.phone) == 11 else "****"
+        return mask_phone(self.phone)
 
     def token_matches(self, token):
         return secrets.compare_digest(self.token_hash, hash_token(token))

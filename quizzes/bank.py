@@ -53,8 +53,17 @@ def _kind_words():
     return words
 
 
-def _parse_row(line, record, *, topics, articles):
-    """(Question with the row's values, [(text, correct)]) or raises _RowInvalid with RowErrors."""
+STATE_FIELDS = ["kind", "level", "status", "topic_id", "difficulty", "article_id", "stem", "explanation"]
+
+
+def _state(question, choices):
+    """What an import can change, to tell an unchanged row from an update."""
+    return [getattr(question, name) for name in STATE_FIELDS], list(choices)
+
+
+def _parse_row(line, record, *, topics, articles, existing):
+    """(Question with the row's values, [(text, correct)], [RowError]); ``existing`` maps 题号 to
+    the stored questions, choices prefetched."""
     errors = []
 
     def fail(column, message):
@@ -98,7 +107,7 @@ def _parse_row(line, record, *, topics, articles):
         for message in validate_choices(kind, choices):
             fail("答案", message)
 
-    question = Question.objects.filter(key=record["题号"]).first() or Question(key=record["题号"])
+    question = existing.get(record["题号"]) or Question(key=record["题号"])
     question.kind, question.level, question.status = kind, level, status
     question.topic, question.difficulty, question.article_id = topic, difficulty, article_id
     question.stem, question.explanation = record["题干"], record["解析"]
@@ -110,27 +119,23 @@ def _parse_row(line, record, *, topics, articles):
     return question, choices, errors
 
 
-def _unchanged(question, choices):
-    if question.pk is None:
-        return False
-    stored = Question.objects.get(pk=question.pk)
-    fields = ["kind", "level", "status", "topic_id", "difficulty", "article_id", "stem", "explanation"]
-    same_fields = all(getattr(stored, name) == getattr(question, name) for name in fields)
-    return same_fields and [(c.text, c.is_correct) for c in stored.choices.all()] == choices
-
-
 def import_questions(*, file, filename):
     """Create or update questions by 题号. Returns an ImportResult; on any error nothing is saved."""
     try:
         table, errors = read_table(file=file, filename=filename, columns=COLUMNS)
     except RejectedFile as rejected:
         return rejected_result(rejected.errors, COLUMNS)
-    topics = {**{t.name: t for t in Topic.objects.all()}, **{t.slug: t for t in Topic.objects.all()}}
+    all_topics = list(Topic.objects.all())
+    topics = {**{t.name: t for t in all_topics}, **{t.slug: t for t in all_topics}}
     articles = dict(ArticlePage.objects.values_list("slug", "pk"))
+    keys = {record["题号"] for _line, record in table}
+    existing = {q.key: q for q in Question.objects.filter(key__in=keys).prefetch_related("choices")}
+    # Taken before the rows overwrite the stored questions' attributes.
+    before = {key: _state(q, [(c.text, c.is_correct) for c in q.choices.all()]) for key, q in existing.items()}
     parsed = []
     seen = {}
     for line, record in table:
-        question, choices, row_errors = _parse_row(line, record, topics=topics, articles=articles)
+        question, choices, row_errors = _parse_row(line, record, topics=topics, articles=articles, existing=existing)
         if record["题号"] in seen:
             row_errors.append(RowError(line, "题号", _("题号与第 %(line)s 行重复。") % {"line": seen[record["题号"]]}))
         seen.setdefault(record["题号"], line)
@@ -141,7 +146,7 @@ def import_questions(*, file, filename):
     result = ImportResult()
     with transaction.atomic():
         for question, choices in parsed:
-            if _unchanged(question, choices):
+            if before.get(question.key) == _state(question, choices):
                 result.unchanged += 1
                 continue
             created = question.pk is None

@@ -269,11 +269,6 @@ def question_statistics(*, contest):
     return sorted(report, key=lambda item: item["correct_rate"])
 
 
-def mask_phone(phone):
-    """13812341234 → 138****1234."""
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else ("*" * len(phone))
-
-
 def staff_sheets(*, contest, status="", unit_kind="", unit_query=""):
     sheets = AnswerSheet.objects.filter(contest=contest).select_related("participant", "unit").order_by("-started_at")
     if status:

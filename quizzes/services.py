@@ -19,6 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from home.privacy import mask_phone
 from organizations.models import Unit
 
 from .choices import AgeBand, MultipleChoiceScoring, QuestionKind, SheetStatus
@@ -393,8 +394,6 @@ EXPORT_HEADER = [
 def export_results_xlsx(*, sheets):
     """Results as an Excel workbook (bytes); phone numbers are masked (138****1234)."""
     from openpyxl import Workbook
-
-    from .selectors import mask_phone
 
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet("答卷成绩")
