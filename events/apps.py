@@ -6,3 +6,6 @@ class EventsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "events"
     verbose_name = _("活动")
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from home.models import ArticlePage, Audience
 from organizations.models import Unit, UnitKind
-from quizzes.models import ContestPage
 
 from . import services
 from .choices import EventKind, EventStatus, ExceptionAction
@@ -253,12 +252,13 @@ def _registrations(event, units):
         )
 
 
-def load_demo_events(*, home):
-    """Create the missing demo events; returns the number created."""
+def load_demo_events(*, home, related_contest=None):
+    """Create the missing demo events; returns the number created. ``related_contest`` (a
+    ContestPage, passed in because events know nothing of contests) is linked from the campus
+    events and the speech contest."""
     index = _index(home)
     units = {unit.name: unit for unit in Unit.objects.exclude(kind=UnitKind.CITY)}
     audiences = {audience.slug: audience for audience in Audience.objects.all()}
-    contest = ContestPage.objects.live().first()
     created = 0
     for slug, title, kind, start, hours, venue, address, coordinates, organiser, audience_slugs, extra in [
         *EVENTS,
@@ -283,7 +283,7 @@ def load_demo_events(*, home):
                 venue_name=venue,
                 venue_address=address,
                 organiser=units[organiser],
-                related_contest=contest if kind in (EventKind.CAMPUS, EventKind.SPEECH_CONTEST) else None,
+                related_contest=related_contest if kind in (EventKind.CAMPUS, EventKind.SPEECH_CONTEST) else None,
                 audiences=[audiences[name] for name in audience_slugs if name in audiences],
                 **fields,
             )

@@ -2,14 +2,11 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import ReaderFacingError
 
-class RegistrationError(Exception):
-    status = 400
-    default_message = _("请求无效。")
 
-    def __init__(self, message=None):
-        self.message = message or self.default_message
-        super().__init__(str(self.message))
+class RegistrationError(ReaderFacingError):
+    pass
 
 
 class InvalidRegistration(RegistrationError):
@@ -20,11 +17,6 @@ class InvalidRegistration(RegistrationError):
 class RegistrationClosed(RegistrationError):
     status = 409
     default_message = _("本场活动当前不接受报名。")
-
-
-class EventFull(RegistrationError):
-    status = 409
-    default_message = _("本场活动名额已满。")
 
 
 class DuplicateRegistration(RegistrationError):

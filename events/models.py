@@ -1,5 +1,3 @@
-import hashlib
-import secrets
 import uuid
 from decimal import Decimal
 
@@ -17,9 +15,12 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from core.privacy import mask_phone
+from core.structured_data import absolute_url
 from home.blocks import ArticleBodyBlock
-from home.privacy import mask_phone
 
+# Neither the views nor the selectors import this module: they look the models up when called.
+from . import selectors, views
 from .choices import EventKind, EventStatus, ExceptionAction, RegistrationStatus
 from .recurrence import RecurrenceError, parse_rule
 
@@ -37,22 +38,17 @@ class EventIndexPage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = _("活动列表")
 
-    def _view(self, name, request, *args):
-        from . import views  # views import the selectors, which import these models
-
-        return getattr(views, name)(request, self, *args)
-
     @path("")
     def upcoming(self, request):
-        return self._view("upcoming", request)
+        return views.upcoming(request, self)
 
     @path("past/")
     def past(self, request):
-        return self._view("past", request)
+        return views.past(request, self)
 
     @path("calendar/")
     def calendar(self, request):
-        return self._view("calendar", request)
+        return views.calendar(request, self)
 
 
 class EventPageQuerySet(PageQuerySet):
@@ -84,21 +80,6 @@ class EventPageQuerySet(PageQuerySet):
 
     def may_occur_before(self, moment):
         return self.filter(starts_at__lt=moment)
-
-
-# The fields whose change calendar clients must see: a change bumps SEQUENCE (RFC 5545 3.8.7.4).
-SCHEDULE_FIELDS = (
-    "title",
-    "starts_at",
-    "ends_at",
-    "venue_name",
-    "venue_address",
-    "latitude",
-    "longitude",
-    "status",
-    "rrule",
-    "summary",
-)
 
 
 class EventPage(RoutablePageMixin, Page):
@@ -150,6 +131,7 @@ class EventPage(RoutablePageMixin, Page):
         blank=True,
         help_text=_("RFC 5545 规则，须含 COUNT 或 UNTIL，例如“FREQ=WEEKLY;BYDAY=SA;UNTIL=20260630T235959”。"),
     )
+    # Kept by services.update_sequence on every full save (events.signals).
     sequence = models.PositiveIntegerField(_("修订号"), default=0, editable=False)
     registration_enabled = models.BooleanField(_("开放报名"), default=False)
     capacity = models.PositiveIntegerField(
@@ -244,23 +226,6 @@ class EventPage(RoutablePageMixin, Page):
         if errors:
             raise ValidationError(errors)
 
-    def _schedule_fingerprint(self):
-        fields = tuple(getattr(self, name) for name in SCHEDULE_FIELDS)
-        exceptions = tuple(
-            sorted((e.original_date, e.action, e.new_starts_at, e.new_ends_at) for e in self.exceptions.all())
-        )
-        return fields, exceptions
-
-    def save(self, *args, **kwargs):
-        # Every full save (a publish, or a service's save) compares with what is stored: calendar
-        # clients only replace an event they already have when its SEQUENCE goes up.
-        if self.pk and kwargs.get("update_fields") is None:
-            stored = EventPage.objects.filter(pk=self.pk).first()
-            if stored is not None:
-                changed = stored._schedule_fingerprint() != self._schedule_fingerprint()
-                self.sequence = stored.sequence + (1 if changed else 0)
-        return super().save(*args, **kwargs)
-
     @property
     def is_recurring(self):
         return bool(self.rrule)
@@ -270,21 +235,16 @@ class EventPage(RoutablePageMixin, Page):
         """Links that open the venue in AMap and Baidu Maps (never Google, which is blocked)."""
         if self.latitude is None or self.longitude is None:
             return []
-        from .selectors import map_links
-
-        return map_links(event=self)
+        return selectors.map_links(event=self)
 
     def get_context(self, request, *args, **kwargs):
-        from . import selectors
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.event_detail(event=self, request=request))
+        context.update(
+            selectors.event_detail(
+                event=self, url=absolute_url(request, self.get_url(request=request)), host=request.get_host()
+            )
+        )
         return context
-
-    def _view(self, name, request, *args):
-        from . import views
-
-        return getattr(views, name)(request, self, *args)
 
     @path("")
     def detail(self, request):
@@ -292,19 +252,19 @@ class EventPage(RoutablePageMixin, Page):
 
     @path("register/")
     def register(self, request):
-        return self._view("register", request)
+        return views.register(request, self)
 
     @path("registration/<uuid:public_id>/<str:token>/")
     def registration(self, request, public_id, token):
-        return self._view("registration", request, public_id, token)
+        return views.registration(request, self, public_id, token)
 
     @path("check-in/")
     def check_in_list(self, request):
-        return self._view("check_in_list", request)
+        return views.check_in_list(request, self)
 
     @path("check-in/<uuid:public_id>/")
     def check_in(self, request, public_id):
-        return self._view("check_in", request, public_id)
+        return views.check_in(request, self, public_id)
 
 
 class EventException(Orderable):
@@ -358,10 +318,6 @@ class AttendanceRecord(Orderable):
             models.UniqueConstraint(fields=["page", "unit"], name="events_attendance_one_per_unit"),
             models.CheckConstraint(condition=Q(count__gte=1), name="events_attendance_count_positive"),
         ]
-
-
-def hash_token(token):
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class RegistrationQuerySet(models.QuerySet):
@@ -426,6 +382,3 @@ class Registration(models.Model):
     @property
     def masked_phone(self):
         return mask_phone(self.phone)
-
-    def token_matches(self, token):
-        return secrets.compare_digest(self.token_hash, hash_token(token))

@@ -6,7 +6,6 @@ recurring events into occurrences in Python.
 
 import calendar
 import datetime
-import json
 import re
 from urllib.parse import urlencode
 
@@ -15,11 +14,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import _json_script_escapes
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from home.exceptions import ReaderFacingNotFound
+from core.errors import ReaderFacingNotFound
+from core.parsing import parse_id, parse_positive_int
+from core.structured_data import json_ld
 from organizations.models import Unit, UnitKind
 
 from .choices import EventKind, EventStatus, RegistrationStatus
@@ -38,7 +37,7 @@ SCHEMA_STATUS = {
 
 
 def _models():
-    # Resolved lazily: models.py imports this module's neighbours.
+    # Resolved when called: models.py imports this module.
     return apps.get_model("events", "EventPage"), apps.get_model("home", "Audience")
 
 
@@ -56,7 +55,8 @@ def parse_filters(params):
     town = None
     town_param = params.get("town", "")
     if town_param:
-        town = Unit.objects.filter(kind=UnitKind.TOWN, pk=town_param).first() if town_param.isdigit() else None
+        town_id = parse_id(town_param)
+        town = Unit.objects.filter(kind=UnitKind.TOWN, pk=town_id).first() if town_id else None
         if town is None:
             raise ReaderFacingNotFound(_("没有找到这个镇（街道）。"))
     audience = None
@@ -123,7 +123,8 @@ def listing(*, root, params, past=False, now=None):
         found = past_occurrences(root=root, filters=filters, now=now)
     else:
         found = upcoming_occurrences(root=root, filters=filters, now=now)
-    page_obj = Paginator(found, EVENTS_PER_PAGE).get_page(params.get("page", 1))
+    # A page number that is not one gets the first page, one past the end the last.
+    page_obj = Paginator(found, EVENTS_PER_PAGE).get_page(parse_positive_int(params.get("page", "")) or 1)
     return {**_listing_context(filters), "page_obj": page_obj, "occurrences": page_obj.object_list}
 
 
@@ -188,9 +189,9 @@ def feed_events(*, params):
 
 
 def visible_event(*, page_id):
-    """The event for its own .ics; unpublished and private events are not found."""
+    """The event for its own .ics; unpublished and private events (and ``page_id=None``) are not found."""
     EventPage = _models()[0]
-    event = EventPage.objects.for_listing().filter(pk=page_id).first()
+    event = EventPage.objects.for_listing().filter(pk=page_id).first() if page_id else None
     if event is None:
         raise ReaderFacingNotFound(_("没有找到这个活动。"))
     return event
@@ -218,13 +219,9 @@ def map_links(*, event):
     return [{"label": _("在高德地图中打开"), "url": amap}, {"label": _("在百度地图中打开"), "url": baidu}]
 
 
-def _absolute(request, url):
-    return request.build_absolute_uri(url) if request else url
-
-
-def structured_data(*, event, request, next_occurrence=None):
-    """schema.org Event, with eventStatus and location (a Place, or a VirtualLocation when moved online)."""
-    url = _absolute(request, event.get_url(request=request))
+def structured_data(*, event, url, next_occurrence=None):
+    """schema.org Event, with eventStatus and location (a Place, or a VirtualLocation when moved
+    online); ``url`` is the event page's absolute URL."""
     starts_at = next_occurrence.starts_at if next_occurrence else event.starts_at
     ends_at = next_occurrence.ends_at if next_occurrence else event.ends_at
     place = {
@@ -265,13 +262,9 @@ def structured_data(*, event, request, next_occurrence=None):
     return data
 
 
-def json_ld(data):
-    # Escape <, > and & so the JSON cannot close the script element early.
-    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_json_script_escapes))
-
-
-def feed_links(*, request, event=None, filters=None):
-    """The https and webcal:// addresses of the feeds a page advertises."""
+def feed_links(*, host, event=None, filters=None):
+    """The https and webcal:// addresses of the feeds a page advertises; ``host`` is the one the
+    reader reached the site by."""
     links = []
     if event is not None:
         links.append({"title": _("本活动日历（.ics）"), "url": reverse("events:event_ics", args=[event.pk])})
@@ -282,8 +275,7 @@ def feed_links(*, request, event=None, filters=None):
             {"title": _("当前筛选的活动日历订阅"), "url": f"{index_url}?{_query_string({**filters, 'audience': None})}"}
         )
     for link in links:
-        absolute = _absolute(request, link["url"])
-        link["webcal"] = "webcal://" + absolute.split("://", 1)[1]
+        link["webcal"] = f"webcal://{host}{link['url']}"
     return links
 
 
@@ -295,7 +287,8 @@ def _registration_message(event, open_occurrences, next_occurrence, now):
     return registration_state(event=event, occurrence=next_occurrence, now=now)
 
 
-def event_detail(*, event, request, now=None):
+def event_detail(*, event, url, host, now=None):
+    """The page of one event; ``url`` is its absolute URL and ``host`` the site's, as the reader reached them."""
     now = now or timezone.now()
     ArticlePage = apps.get_model("home", "ArticlePage")
     all_occurrences = occurrences(event)
@@ -310,8 +303,8 @@ def event_detail(*, event, request, now=None):
         "registration_message": _registration_message(event, open_occurrences, next_occurrence, now),
         "related_articles": list(ArticlePage.objects.for_listing().filter(pk__in=event.related_articles.values("pk"))),
         "related_contest": contest,
-        "event_json_ld": json_ld(structured_data(event=event, request=request, next_occurrence=next_occurrence)),
-        "feed_links": feed_links(request=request, event=event),
+        "event_json_ld": json_ld(structured_data(event=event, url=url, next_occurrence=next_occurrence)),
+        "feed_links": feed_links(host=host, event=event),
         "attendance": list(event.attendance.select_related("unit")),
         "attendance_total": event.attendance.aggregate(total=Sum("count"))["total"] or 0,
         "is_past": bool(all_occurrences) and all_occurrences[-1].ends_at < now,

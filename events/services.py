@@ -4,16 +4,22 @@ Never overbooked: every write that changes who holds a place locks the event row
 (``select_for_update``; SQLite serialises writers anyway), counts the confirmed places of the
 occurrence and decides inside that lock. A unique constraint on (event, occurrence date, phone)
 among active registrations stops the same phone registering twice even if two requests race.
+
+Also the calendar SEQUENCE of an event, kept right on every full save (``events.signals``).
 """
 
+import hashlib
 import re
 import secrets
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from core.privacy import is_mobile_phone
 
 from .choices import EventStatus, RegistrationStatus
 from .errors import (
@@ -22,10 +28,8 @@ from .errors import (
     RegistrationClosed,
     RegistrationNotFound,
 )
-from .models import EventPage, Registration, hash_token
 from .recurrence import find_occurrence
 
-MOBILE_PHONE = re.compile(r"^1[3-9]\d{9}$")
 # A group is one unit's class or staff; larger groups register in several parts.
 MAX_PARTY_SIZE = 500
 
@@ -47,7 +51,17 @@ def registration_state(*, event, occurrence, now=None):
     return None
 
 
+def _models():
+    # Resolved when called: models.py imports the views, which import this module.
+    return apps.get_model("events", "EventPage"), apps.get_model("events", "Registration")
+
+
+def _hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def confirmed_places(*, event, occurrence_date):
+    Registration = _models()[1]
     total = (
         Registration.objects.for_occurrence(event, occurrence_date)
         .confirmed()
@@ -58,7 +72,7 @@ def confirmed_places(*, event, occurrence_date):
 
 def _clean_phone(phone):
     phone = re.sub(r"[\s-]", "", phone or "")
-    if not MOBILE_PHONE.match(phone):
+    if not is_mobile_phone(phone):
         raise InvalidRegistration(_("请填写正确的11位手机号。"))
     return phone
 
@@ -80,6 +94,7 @@ def register(*, event, occurrence_date, name, phone, unit=None, party_size=1, no
             raise InvalidRegistration(_("集体报名须选择报名单位。"))
         if not 1 <= party_size <= MAX_PARTY_SIZE:
             raise InvalidRegistration(_("集体报名人数须在1至%(max)s人之间。") % {"max": MAX_PARTY_SIZE})
+    EventPage, Registration = _models()
     token = secrets.token_urlsafe(24)
     try:
         with transaction.atomic():
@@ -100,7 +115,7 @@ def register(*, event, occurrence_date, name, phone, unit=None, party_size=1, no
                 unit=unit,
                 party_size=party_size,
                 status=RegistrationStatus.CONFIRMED if fits else RegistrationStatus.WAITLISTED,
-                token_hash=hash_token(token),
+                token_hash=_hash_token(token),
             )
             try:
                 registration.full_clean(exclude=["event"])
@@ -115,6 +130,7 @@ def register(*, event, occurrence_date, name, phone, unit=None, party_size=1, no
 def _promote_waitlist(*, event, occurrence_date):
     """Confirm waitlisted registrations in order while they fit; the first that does not fit
     waits for the next free place, so nobody is overtaken by a smaller group behind them."""
+    Registration = _models()[1]
     taken = confirmed_places(event=event, occurrence_date=occurrence_date)
     promoted = []
     for waiting in (
@@ -130,14 +146,16 @@ def _promote_waitlist(*, event, occurrence_date):
 
 
 def registration_for_token(*, event, public_id, token):
+    Registration = _models()[1]
     registration = Registration.objects.filter(event=event, public_id=public_id).select_related("unit").first()
-    if registration is None or not registration.token_matches(token):
+    if registration is None or not secrets.compare_digest(registration.token_hash, _hash_token(token)):
         raise RegistrationNotFound()
     return registration
 
 
 def cancel_registration(*, event, public_id, token):
     """Cancel with the secret token; the waitlist moves up. Returns the promoted registrations."""
+    EventPage = _models()[0]
     with transaction.atomic():
         locked = EventPage.objects.select_for_update().get(pk=event.pk)
         registration = registration_for_token(event=locked, public_id=public_id, token=token)
@@ -153,6 +171,7 @@ def cancel_registration(*, event, public_id, token):
 
 def check_in(*, event, public_id, now=None):
     """Mark a confirmed registration as arrived; checking in twice keeps the first time."""
+    Registration = _models()[1]
     with transaction.atomic():
         registration = Registration.objects.select_for_update().filter(event=event, public_id=public_id).first()
         if registration is None:
@@ -163,3 +182,36 @@ def check_in(*, event, public_id, now=None):
             registration.checked_in_at = now or timezone.now()
             registration.save(update_fields=["checked_in_at"])
         return registration
+
+
+# The fields whose change calendar clients must see: a change bumps SEQUENCE (RFC 5545 3.8.7.4).
+SCHEDULE_FIELDS = (
+    "title",
+    "starts_at",
+    "ends_at",
+    "venue_name",
+    "venue_address",
+    "latitude",
+    "longitude",
+    "status",
+    "rrule",
+    "summary",
+)
+
+
+def _schedule_fingerprint(event):
+    fields = tuple(getattr(event, name) for name in SCHEDULE_FIELDS)
+    exceptions = tuple(
+        sorted((e.original_date, e.action, e.new_starts_at, e.new_ends_at) for e in event.exceptions.all())
+    )
+    return fields, exceptions
+
+
+def update_sequence(*, event):
+    """Called just before a full save of a stored event (``events.signals``): SEQUENCE goes up when
+    the schedule differs from the stored one, since calendar clients only replace an event they
+    already have when its SEQUENCE goes up."""
+    stored = _models()[0].objects.filter(pk=event.pk).first()
+    if stored is not None:
+        changed = _schedule_fingerprint(stored) != _schedule_fingerprint(event)
+        event.sequence = stored.sequence + (1 if changed else 0)

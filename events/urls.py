@@ -8,5 +8,6 @@ app_name = "events"
 
 urlpatterns = [
     path("feed.ics", views.feed, name="feed"),
-    path("<int:page_id>/event.ics", views.event_ics, name="event_ics"),
+    # Text, parsed strictly in the view: <int:> passes numbers too large for the database.
+    path("<str:page_id>/event.ics", views.event_ics, name="event_ics"),
 ]

@@ -1,8 +1,8 @@
 """Views routed under the events index and each event page (see their ``@path`` routes), and
 the .ics feeds of ``events/urls.py``.
 
-Refused registrations render ``events/event_error.html`` with the error's status and Chinese
-message; nothing is changed when that happens.
+Refused registrations get ``core.responses.error_response`` (the error's status and Chinese
+message, and a link back to the event); nothing is changed when that happens.
 """
 
 import segno
@@ -14,7 +14,10 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from organizations.models import Unit
+from core.parsing import parse_id, parse_positive_int
+from core.responses import error_response
+from core.structured_data import absolute_url
+from organizations.selectors import active_unit
 
 from . import ics, selectors, services
 from .errors import CheckInNotAllowed, InvalidRegistration, RegistrationError
@@ -22,16 +25,14 @@ from .errors import CheckInNotAllowed, InvalidRegistration, RegistrationError
 CHECK_IN_PERMISSION = "events.change_registration"
 
 
-def _render(request, page, template, context, status=200):
-    response = page.render(request, template=template, context_overrides=context)
-    response.status_code = status
-    return response
+def _render(request, page, template, context):
+    return page.render(request, template=template, context_overrides=context)
 
 
 @require_safe
 def upcoming(request, index):
     context = selectors.listing(root=index, params=request.GET)
-    context["feed_links"] = selectors.feed_links(request=request, filters=context["filters"])
+    context["feed_links"] = selectors.feed_links(host=request.get_host(), filters=context["filters"])
     return _render(request, index, "events/event_index_page.html", context)
 
 
@@ -44,7 +45,7 @@ def past(request, index):
 @require_safe
 def calendar(request, index):
     context = selectors.month_calendar(root=index, params=request.GET)
-    context["feed_links"] = selectors.feed_links(request=request, filters=context["filters"])
+    context["feed_links"] = selectors.feed_links(host=request.get_host(), filters=context["filters"])
     return _render(request, index, "events/event_calendar.html", context)
 
 
@@ -64,33 +65,37 @@ def feed(request):
     if filters["town"]:
         name = f"{name}·{filters['town'].name}"
     body = ics.calendar_for(
-        events, name=name, url_for=lambda event: request.build_absolute_uri(event.get_url(request=request))
+        events, name=name, url_for=lambda event: absolute_url(request, event.get_url(request=request))
     )
     return _calendar_response(body, "events.ics")
 
 
 @require_safe
 def event_ics(request, page_id):
-    event = selectors.visible_event(page_id=page_id)
-    url = request.build_absolute_uri(event.get_url(request=request))
+    event = selectors.visible_event(page_id=parse_id(page_id))
+    url = absolute_url(request, event.get_url(request=request))
     return _calendar_response(ics.calendar_for([event], name=event.title, url_for=lambda _event: url), "event.ics")
 
 
 def _error(request, event, error):
-    return _render(request, event, "events/event_error.html", {"message": error.message}, status=error.status)
+    return error_response(
+        request, error, back_url=event.get_url(request=request), back_label=_("返回活动页面"), section="event"
+    )
 
 
 def _party_size(value):
-    try:
-        return int(value or 1)
-    except ValueError:
-        raise InvalidRegistration(_("人数须为数字。")) from None
+    if not value:
+        return 1
+    party_size = parse_positive_int(value)
+    if party_size is None:
+        raise InvalidRegistration(_("人数须为数字。"))
+    return party_size
 
 
 def _unit(value):
     if not value:
         return None
-    unit = Unit.objects.active().filter(pk=value).first() if str(value).isdigit() else None
+    unit = active_unit(pk=parse_id(value))
     if unit is None:
         raise InvalidRegistration(_("没有找到所选的单位。"))
     return unit
@@ -125,7 +130,7 @@ def registration(request, event, public_id, token):
         found = services.registration_for_token(event=event, public_id=public_id, token=token)
     except RegistrationError as error:
         return _error(request, event, error)
-    check_in_url = request.build_absolute_uri(event.get_url(request=request) + f"check-in/{found.public_id}/")
+    check_in_url = absolute_url(request, event.get_url(request=request) + f"check-in/{found.public_id}/")
     response = _render(
         request,
         event,

@@ -89,13 +89,9 @@ class HomePage(Page):
             raise ValidationError({"banner_alt_text": _("请为横幅图片填写替代文字。")})
 
     def get_context(self, request, *args, **kwargs):
+        # The events and contests slots are the other apps' inclusion tags (home_page.html).
         context = super().get_context(request, *args, **kwargs)
-        from events.selectors import home_upcoming
-        from quizzes.selectors import open_contests
-
         context["latest_articles"] = selectors.latest_articles(root=self, limit=6)
-        context["open_contests"] = open_contests(root=self)
-        context["upcoming_events"] = home_upcoming(root=self, limit=3)
         context["columns"] = selectors.columns(root=self)
         context["topics"] = selectors.topics()
         return context

@@ -4,7 +4,7 @@ from django.apps import apps
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 
-from .exceptions import ReaderFacingNotFound
+from core.errors import ReaderFacingNotFound
 
 ARTICLES_PER_PAGE = 10
 

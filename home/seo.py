@@ -2,9 +2,7 @@
 
 from django.utils.html import strip_tags
 
-
-def _absolute(request, url):
-    return request.build_absolute_uri(url) if url and url.startswith("/") else url
+from core.structured_data import absolute_url
 
 
 def page_metadata(*, page, request, identity):
@@ -32,7 +30,7 @@ def page_metadata(*, page, request, identity):
         "content_source": getattr(specific, "source", "") or identity.host_organization,
         "keywords": ",".join(topics + ["安全生产", "安全生产月"]),
         "description": strip_tags(description)[:200],
-        "canonical_url": _absolute(request, page.get_url(request=request)),
+        "canonical_url": absolute_url(request, page.get_url(request=request)),
         "og_type": "article" if column else "website",
     }
 
@@ -40,7 +38,7 @@ def page_metadata(*, page, request, identity):
 def structured_data(*, page, request, identity, image_url=""):
     """schema.org JSON-LD: NewsArticle for column articles, WebPage otherwise."""
     specific = page.specific
-    url = _absolute(request, page.get_url(request=request))
+    url = absolute_url(request, page.get_url(request=request))
     publisher = {"@type": "GovernmentOrganization", "name": identity.host_organization or identity.site_name}
     if hasattr(specific, "publish_date") and hasattr(specific, "editor"):
         data = {
@@ -61,7 +59,7 @@ def structured_data(*, page, request, identity, image_url=""):
             "keywords": [topic.name for topic in specific.topics.all()],
         }
         if image_url:
-            data["image"] = [_absolute(request, image_url)]
+            data["image"] = [absolute_url(request, image_url)]
         return data
     return {
         "@context": "https://schema.org",

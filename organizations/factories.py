@@ -3,6 +3,7 @@
 import factory
 
 from .models import ALLOWED_PARENT_KINDS, AudienceGroup, Headcount, Unit, UnitKind
+from .services import save_unit
 
 
 def _default_parent(unit):
@@ -19,7 +20,12 @@ class UnitFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Unit
-        django_get_or_create = ("parent", "name")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Get or create by (parent, name), saved through the service that keeps ``town`` current.
+        existing = model_class.objects.filter(parent=kwargs.get("parent"), name=kwargs["name"]).first()
+        return existing or save_unit(unit=model_class(*args, **kwargs))
 
 
 class HeadcountFactory(factory.django.DjangoModelFactory):

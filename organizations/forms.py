@@ -1,13 +1,13 @@
 from django import forms
-from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from .models import MAX_CAMPAIGN_YEAR, MIN_CAMPAIGN_YEAR, PARENT_KINDS, Unit
-from .tabular import FORMATS
+from core.forms import ImportFileForm
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+from .models import MAX_CAMPAIGN_YEAR, MIN_CAMPAIGN_YEAR, PARENT_KINDS, Unit
+from .services import save_unit
 
 
 def _this_year():
@@ -20,20 +20,6 @@ def _year_field(**kwargs):
         validators=[MinValueValidator(MIN_CAMPAIGN_YEAR), MaxValueValidator(MAX_CAMPAIGN_YEAR)],
         **kwargs,
     )
-
-
-class ImportFileForm(forms.Form):
-    file = forms.FileField(
-        label=_("文件"),
-        help_text=_("Excel（.xlsx）或 CSV 文件，格式见下方说明。"),
-        validators=[FileExtensionValidator(FORMATS, message=_("只能导入 .xlsx 或 .csv 文件。"))],
-    )
-
-    def clean_file(self):
-        file = self.cleaned_data["file"]
-        if file.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("文件不能超过 10 MB。"))
-        return file
 
 
 class HeadcountImportForm(ImportFileForm):
@@ -63,3 +49,10 @@ class UnitAdminForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         # Offer only the city and towns; Unit.clean() has the full rule and explains it.
         self.fields["parent"].queryset = Unit.objects.of_kind(*PARENT_KINDS)
+
+    def save(self, commit=True):
+        unit = super().save(commit=False)
+        if commit:
+            save_unit(unit=unit)
+            self.save_m2m()
+        return unit

@@ -190,7 +190,7 @@ class Unit(index.Indexed, models.Model):
             yield node
             node = node.parent
 
-    def _nearest_town(self):
+    def nearest_town(self):
         if self.kind == UnitKind.TOWN:
             return self if self.pk else None
         return next((node for node in self._ancestors() if node.kind == UnitKind.TOWN), None)
@@ -208,7 +208,7 @@ class Unit(index.Indexed, models.Model):
                 errors["parent"] = parent_error
             else:
                 # The check constraints compare ``town`` with ``parent``; keep it current for them.
-                self.town = self._nearest_town()
+                self.town = self.nearest_town()
                 kind_error = self._children_error() if self.pk else None
                 if kind_error:
                     errors["kind"] = kind_error
@@ -250,16 +250,6 @@ class Unit(index.Indexed, models.Model):
                     "kind": _kind_label(self.kind),
                 }
         return None
-
-    def save(self, *args, **kwargs):
-        # Only the city and towns have children and neither can move (a town's parent is always
-        # the city), so saving one unit never changes the town of another.
-        self.town = self._nearest_town()
-        super().save(*args, **kwargs)
-        if self.kind == UnitKind.TOWN and self.town_id != self.pk:
-            # A new town is its own town, which needs its primary key first.
-            self.town = self
-            type(self).objects.filter(pk=self.pk).update(town=self)
 
 
 def _kind_label(kind):

@@ -7,23 +7,18 @@ from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from home.exceptions import ReaderFacingNotFound
+from core.errors import ReaderFacingNotFound
 
 from .models import Headcount, Unit, UnitKind
-
-JOIN_COOKIE = "join_unit"
-JOIN_COOKIE_MAX_AGE = 30 * 24 * 3600
 
 KIND_ORDER = {kind: position for position, kind in enumerate(UnitKind.values)}
 
 
-def join_cookie_unit(request) -> Unit | None:
-    """The unit a participant joined by scanning its QR code, or None when there is no cookie,
-    its signature or age does not check out, or the unit has since been deactivated."""
-    value = request.get_signed_cookie(JOIN_COOKIE, default=None, max_age=JOIN_COOKIE_MAX_AGE)
-    if not value or not value.isdigit():
+def active_unit(*, pk) -> Unit | None:
+    """The active unit with this id (and its town), or None when there is none or it was deactivated."""
+    if pk is None:
         return None
-    return Unit.objects.active().select_related("town").filter(pk=int(value)).first()
+    return Unit.objects.active().select_related("town").filter(pk=pk).first()
 
 
 def unit_for_join_token(*, token) -> Unit:

@@ -12,8 +12,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from core.permissions import can_see
+
 from . import selectors
-from .permissions import can_see, unit_policy
+from .join_links import remember_joined_unit
+from .permissions import unit_policy
 
 
 def _safe_next(request, next_url):
@@ -33,14 +36,7 @@ def join(request, token):
     """
     unit = selectors.unit_for_join_token(token=token)
     response = HttpResponseRedirect(_safe_next(request, request.GET.get("next")) or "/")
-    response.set_signed_cookie(
-        selectors.JOIN_COOKIE,
-        str(unit.pk),
-        max_age=selectors.JOIN_COOKIE_MAX_AGE,
-        samesite="Lax",
-        httponly=True,
-        secure=request.is_secure(),
-    )
+    remember_joined_unit(response, unit=unit, secure=request.is_secure())
     return response
 
 

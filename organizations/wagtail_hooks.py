@@ -11,10 +11,12 @@ from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
+from core.permissions import can_import, can_see
+
 from .admin_views import ExportView, ImportHeadcountsView, ImportUnitsView
 from .forms import UnitAdminForm
 from .models import Headcount, Unit, UnitKind
-from .permissions import can_import, can_see, headcount_policy, unit_policy
+from .permissions import headcount_policy, unit_policy
 
 MENU_HOOK = "register_organizations_menu_item"
 

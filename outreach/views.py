@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from home.exceptions import ReaderFacingNotFound
+from core.errors import ReaderFacingNotFound
 
 
 def page_not_found(request, exception):

@@ -4,27 +4,25 @@ statistics and the Excel export. Read-only; needs the 查看答卷 permission.""
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from organizations.admin_views import SpreadsheetImportView, spreadsheet_download
-from organizations.forms import ImportFileForm
+from core.admin_views import SpreadsheetImportView, spreadsheet_download
+from core.forms import ImportFileForm
 from organizations.models import UnitKind
 
-from . import bank, selectors, services
+from . import bank, selectors
 from .choices import SheetStatus
-from .models import ContestPage, Question
+from .models.bank import Question
+from .services.export import export_results_xlsx
 
 VIEW_PERMISSION = "quizzes.view_answersheet"
 
 
 @permission_required(VIEW_PERMISSION, raise_exception=True)
 def contest_reports(request):
-    contests = ContestPage.objects.all().order_by("-opens_at")
-    rows = [{"contest": contest, **selectors.contest_statistics(contest=contest)["totals"]} for contest in contests]
-    return TemplateResponse(request, "quizzes/admin/contest_reports.html", {"rows": rows})
+    return TemplateResponse(request, "quizzes/admin/contest_reports.html", {"rows": selectors.contest_reports()})
 
 
 def _filters(request):
@@ -37,7 +35,7 @@ def _filters(request):
 
 @permission_required(VIEW_PERMISSION, raise_exception=True)
 def contest_report(request, contest_id):
-    contest = get_object_or_404(ContestPage, pk=contest_id)
+    contest = selectors.contest_for_staff(pk=contest_id)
     filters = _filters(request)
     sheets = selectors.staff_sheets(contest=contest, **filters)
     page_obj = Paginator(sheets, 50).get_page(request.GET.get("page"))
@@ -58,9 +56,9 @@ def contest_report(request, contest_id):
 
 @permission_required(VIEW_PERMISSION, raise_exception=True)
 def export_results(request, contest_id):
-    contest = get_object_or_404(ContestPage, pk=contest_id)
+    contest = selectors.contest_for_staff(pk=contest_id)
     sheets = selectors.staff_sheets(contest=contest, **_filters(request))
-    data = services.export_results_xlsx(sheets=sheets)
+    data = export_results_xlsx(sheets=sheets)
     return spreadsheet_download(data, fmt="xlsx", stem=f"contest-{contest.pk}-results")
 
 
@@ -80,6 +78,7 @@ class ImportQuestionsView(SpreadsheetImportView):
         gettext_lazy("相关文章：专栏文章的 slug，可留空。状态：草稿、启用或停用，留空视为启用。"),
     )
     listing_url_name = "wagtailsnippets_quizzes_question:list"
+    template_download_url_name = "quizzes_export_questions"
 
     def run_import(self, form, upload):
         return bank.import_questions(file=upload, filename=upload.name)

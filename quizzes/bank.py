@@ -12,8 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from home.models import ArticlePage, Topic
-from organizations.tabular import (
+from core.spreadsheets import (
     ImportResult,
     RejectedFile,
     RowError,
@@ -23,10 +22,11 @@ from organizations.tabular import (
     validation_errors,
     write_rows,
 )
+from home.models import ArticlePage, Topic
 
-from . import services
 from .choices import Level, QuestionKind, QuestionStatus
-from .models import Question
+from .models.bank import Question
+from .services.bank import save_question
 from .validation import validate_choices
 
 OPTION_LETTERS = string.ascii_uppercase[:6]
@@ -150,7 +150,7 @@ def import_questions(*, file, filename):
                 result.unchanged += 1
                 continue
             created = question.pk is None
-            services.save_question(question=question, choices=choices)
+            save_question(question=question, choices=choices)
             if created:
                 result.created += 1
             else:

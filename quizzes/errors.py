@@ -1,19 +1,16 @@
 """Why a participant's request was refused, in Chinese, with the HTTP status it deserves.
 
-Services raise these; views turn them into a page or JSON with ``status``. Nothing was changed
-when one is raised.
+Services raise these; views turn them into a page or JSON (``core.responses.error_response``).
+Nothing was changed when one is raised.
 """
 
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import ReaderFacingError
 
-class ContestError(Exception):
-    status = 400
-    default_message = _("请求无效。")
 
-    def __init__(self, message=None):
-        self.message = message or self.default_message
-        super().__init__(str(self.message))
+class ContestError(ReaderFacingError):
+    pass
 
 
 class InvalidInput(ContestError):

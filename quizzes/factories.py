@@ -10,9 +10,11 @@ from home.factories import TopicFactory
 from organizations.factories import UnitFactory
 from organizations.models import UnitKind
 
-from . import services
 from .choices import AgeBand, Level, QuestionKind, QuestionStatus
-from .models import ContestIndexPage, ContestPage, DrawRule, Participant, Question
+from .models.bank import Question
+from .models.contests import ContestIndexPage, ContestPage, DrawRule
+from .models.sheets import Participant
+from .services.bank import save_question
 
 DEFAULT_CHOICES = {
     QuestionKind.SINGLE: [("选项一", True), ("选项二", False), ("选项三", False), ("选项四", False)],
@@ -22,7 +24,7 @@ DEFAULT_CHOICES = {
 
 
 class QuestionFactory(factory.django.DjangoModelFactory):
-    """A validated question saved through ``services.save_question``; pass ``choices=[(text, correct)]``."""
+    """A validated question saved through ``services.bank.save_question``; pass ``choices=[(text, correct)]``."""
 
     key = factory.Sequence(lambda n: f"q-{n:04d}")
     kind = QuestionKind.SINGLE
@@ -39,7 +41,7 @@ class QuestionFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, choices=None, **kwargs):
         question = model_class(*args, **kwargs)
-        return services.save_question(question=question, choices=choices or DEFAULT_CHOICES[question.kind])
+        return save_question(question=question, choices=choices or DEFAULT_CHOICES[question.kind])
 
 
 class ContestIndexPageFactory(wagtail_factories.PageFactory):

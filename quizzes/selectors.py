@@ -1,34 +1,44 @@
-"""Reads for the contests. Nothing here exposes an answer key for a sheet that is not finished."""
+"""Reads for the contests. Nothing here exposes an answer key for a sheet that is not finished.
 
+Callers pass plain values (a participant's token, a unit id), never the request. The contest
+pages import this module, so ``ContestPage`` is looked up when called rather than imported.
+"""
+
+from django.apps import apps
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.signing import BadSignature
 from django.db.models import Avg, Count, F, FloatField, Max, Q, Window
 from django.db.models.functions import Cast, RowNumber
+from django.http import Http404
 from django.utils import timezone
 from wagtail.images import get_image_model
 
+from core.privacy import mask_name
 from home.models import ArticlePage
 from organizations.models import UnitKind
-from organizations.selectors import join_cookie_unit, search_units
+from organizations.selectors import active_unit, search_units
 
 from .choices import SheetStatus
-from .models import AnswerSheet, ContestPage, Participant, QuestionVersion, SheetQuestion
+from .models.bank import QuestionVersion
+from .models.sheets import AnswerSheet, Participant, SheetQuestion
 
-PARTICIPANT_COOKIE = "participant"
-PARTICIPANT_COOKIE_SALT = "quizzes.participant"
 RANKING_CACHE_SECONDS = 30
 RANKING_SIZE = 50
 
 
+def _contest_pages():
+    return apps.get_model("quizzes", "ContestPage").objects
+
+
 def contests(*, root):
-    return list(ContestPage.objects.child_of(root).live().public().order_by("-opens_at"))
+    return list(_contest_pages().child_of(root).live().public().order_by("-opens_at"))
 
 
 def open_contests(*, root, now=None):
     now = now or timezone.now()
     return list(
-        ContestPage.objects.descendant_of(root)
+        _contest_pages()
+        .descendant_of(root)
         .live()
         .public()
         .filter(opens_at__lte=now, closes_at__gt=now)
@@ -36,35 +46,34 @@ def open_contests(*, root, now=None):
     )
 
 
-def participant_from_request(request):
-    """The participant whose token is in the signed cookie, or None (missing, forged, unknown)."""
-    try:
-        token = request.get_signed_cookie(PARTICIPANT_COOKIE, salt=PARTICIPANT_COOKIE_SALT)
-    except (KeyError, BadSignature):
+def participant_by_token(*, token):
+    """The participant with this token (from their cookie), or None."""
+    if token is None:
         return None
     return Participant.objects.select_related("unit").filter(token=token).first()
 
 
-def mask_name(name):
-    """张小明 → 张*明, 李雷 → 李*: public rankings never show a full name."""
-    if len(name) <= 1:
-        return "*"
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
+def joined_unit(*, contest, unit_id):
+    """The unit whose join link (QR code) was scanned, if this contest is for that kind of unit;
+    otherwise None, and the participant picks a unit in the search instead."""
+    unit = active_unit(pk=unit_id)
+    return unit if unit is not None and unit.kind in contest.allowed_unit_kinds else None
 
 
-def contest_landing(*, contest, request):
-    participant = participant_from_request(request)
+def participant_unit(*, contest, joined_unit_id, chosen_unit_id):
+    """The unit a participant registers with: the scanned one wins over the one chosen in the
+    search, unless the contest is not for that kind of unit."""
+    return joined_unit(contest=contest, unit_id=joined_unit_id) or active_unit(pk=chosen_unit_id)
+
+
+def contest_landing(*, contest, participant_token, joined_unit_id, unit_query):
+    participant = participant_by_token(token=participant_token)
     if participant is not None and participant.unit.kind not in contest.allowed_unit_kinds:
         participant = None
     sheets = []
     if participant is not None:
         sheets = list(AnswerSheet.objects.filter(contest=contest, participant=participant).order_by("-started_at"))
-    join_unit = join_cookie_unit(request)
-    if join_unit is not None and join_unit.kind not in contest.allowed_unit_kinds:
-        join_unit = None
-    unit_query = (request.GET.get("unit_q") or "").strip()[:40]
+    unit_query = (unit_query or "").strip()[:40]
     return {
         "participant": participant,
         "sheets": sheets,
@@ -72,7 +81,7 @@ def contest_landing(*, contest, request):
         "attempts_left": max(0, contest.attempts_total - len(sheets)),
         "used_today": sum(1 for s in sheets if s.attempt_date == timezone.localdate()) >= contest.attempts_per_day,
         "is_open": contest.is_open(),
-        "join_unit": join_unit,
+        "join_unit": joined_unit(contest=contest, unit_id=joined_unit_id),
         "unit_query": unit_query,
         "unit_choices": search_units(query=unit_query, kinds=contest.allowed_unit_kinds, limit=30)
         if unit_query
@@ -90,6 +99,10 @@ def sheet_for(*, public_id, participant):
         )
     except ValidationError:  # not a UUID
         return None
+
+
+def sheet_positions(*, sheet):
+    return list(sheet.questions.values_list("position", flat=True))
 
 
 def sheet_questions(*, sheet):
@@ -278,3 +291,19 @@ def staff_sheets(*, contest, status="", unit_kind="", unit_query=""):
     if unit_query:
         sheets = sheets.filter(unit__name__icontains=unit_query)
     return sheets
+
+
+def contest_reports():
+    """Every contest, newest first, with its live totals (``contest_statistics``)."""
+    return [
+        {"contest": contest, **contest_statistics(contest=contest)["totals"]}
+        for contest in _contest_pages().all().order_by("-opens_at")
+    ]
+
+
+def contest_for_staff(*, pk):
+    """Any contest, live or not, for the staff reports."""
+    contest = _contest_pages().filter(pk=pk).first()
+    if contest is None:
+        raise Http404
+    return contest

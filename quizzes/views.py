@@ -1,12 +1,15 @@
-"""The participant flow, routed under each ContestPage (see ContestPage's routes).
+"""The participant flow: the contest pages' routes call these (see ContestPage), and the autosave
+has a plain URL (quizzes/urls.py).
 
-Thin: parse the request, call a service or selector, render. Every refusal is a
-``ContestError`` rendered with its own status and Chinese message; nothing is half-saved.
-Pages here are personal, so they are never cached.
+Thin: read the request (form fields, the participant and join cookies), call a service or
+selector with plain values, render. Every refusal is a ``ContestError`` rendered with its own
+status and Chinese message; nothing is half-saved. Pages here are personal, so they are never
+cached. This module must not import the contest pages' module, which imports it.
 """
 
 import json
 
+from django.conf import settings
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -17,22 +20,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
-from organizations.models import Unit
+from core.parsing import parse_id
+from core.responses import error_response
+from organizations.join_links import joined_unit_id
 
-from . import selectors, services
-from .choices import AgeBand
+from . import selectors
 from .errors import ContestError, InvalidInput, SheetNotFound, TooManyRequests
-
-PARTICIPANT_COOKIE_AGE = 180 * 24 * 3600
-
-# (per participant, per IP). Per IP they are generous enough for a whole school behind one
-# address; per participant they stop scripts but not a storm of double clicks and retries, which
-# the services answer idempotently (the same sheet, the same result).
-RATE_LIMITS = {
-    "start": ("30/m", "1200/m"),
-    "save": ("240/m", "20000/m"),
-    "submit": ("60/m", "2400/m"),
-}
+from .participant_cookie import participant_token, remember_participant
+from .services import answering, drawing, participants
 
 
 def _participant_key(group, request):
@@ -41,29 +36,14 @@ def _participant_key(group, request):
 
 
 def _check_rate(request, action):
-    per_participant, per_ip = RATE_LIMITS[action]
+    per_participant, per_ip = settings.QUIZ_RATE_LIMITS[action]
     for key, rate in ((_participant_key, per_participant), ("ip", per_ip)):
         if is_ratelimited(request, group=f"quizzes.{action}", key=key, rate=rate, increment=True):
             raise TooManyRequests()
 
 
-def _wants_json(request):
-    return "application/json" in request.headers.get("Accept", "") or request.content_type == "application/json"
-
-
-def _error_response(request, contest, error):
-    if _wants_json(request):
-        return JsonResponse({"ok": False, "error": str(error.message)}, status=error.status)
-    return TemplateResponse(
-        request,
-        "quizzes/contest_error.html",
-        {"page": contest, "message": error.message},
-        status=error.status,
-    )
-
-
 def _with_participant(request):
-    request.contest_participant = selectors.participant_from_request(request)
+    request.contest_participant = selectors.participant_by_token(token=participant_token(request))
     return request.contest_participant
 
 
@@ -72,48 +52,43 @@ def _handles_contest_errors(view):
         try:
             return view(request, contest, *args, **kwargs)
         except ContestError as error:
-            return _error_response(request, contest, error)
+            return error_response(request, error, back_url=contest.url, back_label=_("返回答卷首页"), section="contest")
 
     return never_cache(wrapped)
+
+
+# The landing page greets a returning participant by name: never share it from a cache.
+@never_cache
+def landing(request, contest):
+    return contest.render(
+        request,
+        context_overrides=selectors.contest_landing(
+            contest=contest,
+            participant_token=participant_token(request),
+            joined_unit_id=joined_unit_id(request),
+            unit_query=request.GET.get("unit_q"),
+        ),
+    )
 
 
 @_handles_contest_errors
 def identify(request, contest):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    # The unit from a scanned QR code wins, unless this contest is not for that kind of unit (the
-    # landing page then offered the unit search instead).
-    join_unit = selectors.join_cookie_unit(request)
-    if join_unit is not None and join_unit.kind not in contest.allowed_unit_kinds:
-        join_unit = None
-    unit = join_unit or Unit.objects.filter(pk=_int_or_none(request.POST.get("unit")), is_active=True).first()
-    participant = services.register_participant(
+    participant = participants.register_participant(
         contest=contest,
         name=request.POST.get("name", ""),
-        unit=unit,
+        unit=selectors.participant_unit(
+            contest=contest, joined_unit_id=joined_unit_id(request), chosen_unit_id=parse_id(request.POST.get("unit"))
+        ),
         age_band=request.POST.get("age_band", ""),
         class_name=request.POST.get("class_name", ""),
-        phone=request.POST.get("phone", "") if request.POST.get("age_band") != AgeBand.UNDER_14 else "",
+        phone=request.POST.get("phone", ""),
         guardian_consent=request.POST.get("guardian_consent") == "on",
     )
     response = redirect(contest.url)
-    response.set_signed_cookie(
-        selectors.PARTICIPANT_COOKIE,
-        str(participant.token),
-        salt=selectors.PARTICIPANT_COOKIE_SALT,
-        max_age=PARTICIPANT_COOKIE_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=request.is_secure(),
-    )
+    remember_participant(response, participant=participant, secure=request.is_secure())
     return response
-
-
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @_handles_contest_errors
@@ -124,7 +99,7 @@ def start(request, contest):
     if participant is None:
         raise InvalidInput(_("请先填写参赛信息。"))
     _check_rate(request, "start")
-    sheet = services.start_answer_sheet(
+    sheet = drawing.start_answer_sheet(
         contest=contest, participant=participant, ip_address=request.META.get("REMOTE_ADDR")
     )
     return redirect(contest.url + contest.reverse_subpage("sheet", args=[sheet.public_id]))
@@ -142,7 +117,7 @@ def sheet(request, contest, public_id):
     sheet = _own_sheet(request, public_id)
     if request.method == "POST":
         return _post_sheet_form(request, contest, sheet)
-    sheet = services.finalise_if_overdue(sheet=sheet)
+    sheet = answering.finalise_if_overdue(sheet=sheet)
     if sheet.is_finished:
         return redirect(contest.url + contest.reverse_subpage("result", args=[sheet.public_id]))
     remaining = max(0, int((sheet.deadline - timezone.now()).total_seconds()))
@@ -162,7 +137,7 @@ def sheet(request, contest, public_id):
 def _answers_from_form(request, sheet):
     """{position: [choice ids]} from radio/checkbox fields named q<position>."""
     answers = {}
-    for position in sheet.questions.values_list("position", flat=True):
+    for position in selectors.sheet_positions(sheet=sheet):
         values = request.POST.getlist(f"q{position}")
         if values:
             answers[position] = values
@@ -175,10 +150,10 @@ def _post_sheet_form(request, contest, sheet):
     participant = request.contest_participant
     if request.POST.get("action") == "save":
         _check_rate(request, "save")
-        services.save_answers(public_id=sheet.public_id, participant=participant, answers=answers)
+        answering.save_answers(public_id=sheet.public_id, participant=participant, answers=answers)
         return redirect(contest.url + contest.reverse_subpage("sheet", args=[sheet.public_id]) + "?saved=1")
     _check_rate(request, "submit")
-    services.submit_answer_sheet(public_id=sheet.public_id, participant=participant, answers=answers)
+    answering.submit_answer_sheet(public_id=sheet.public_id, participant=participant, answers=answers)
     return redirect(contest.url + contest.reverse_subpage("result", args=[sheet.public_id]))
 
 
@@ -205,7 +180,7 @@ def answer(request, public_id):
             position, choices = request.POST.get("position"), request.POST.getlist("choices")
         if not isinstance(choices, list):
             raise InvalidInput()
-        sheet = services.save_answers(public_id=public_id, participant=participant, answers={position: choices})
+        sheet = answering.save_answers(public_id=public_id, participant=participant, answers={position: choices})
     except ContestError as error:
         return JsonResponse({"ok": False, "error": str(error.message)}, status=error.status)
     remaining = max(0, int((sheet.deadline - timezone.now()).total_seconds()))

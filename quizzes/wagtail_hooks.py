@@ -6,7 +6,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import admin_views
-from .models import Question
+from .models.bank import Question
 
 
 class QuestionViewSet(SnippetViewSet):

@@ -7,9 +7,10 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from wagtail.models import Page
+from wagtail.models import Page, Site
+from wagtail.models.sites import get_site_for_hostname
 
-from home.exceptions import ReaderFacingNotFound
+from core.errors import ReaderFacingNotFound
 
 from .highlight import highlight
 
@@ -53,6 +54,14 @@ def _hit(page, query):
         date=getattr(page, "publish_date", None) or page.last_published_at,
         excerpt=highlight(_excerpt_source(page), query),
     )
+
+
+def site_root(*, hostname, port) -> Page | None:
+    """The root page of the site serving ``hostname:port`` (or the default site), as Wagtail routes it."""
+    try:
+        return get_site_for_hostname(hostname, port).root_page
+    except Site.DoesNotExist:
+        return None
 
 
 def search_site(*, query, site_root, type_slug="", topic_slug="", page_number=1, per_page=RESULTS_PER_PAGE):

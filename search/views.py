@@ -1,21 +1,21 @@
+from django.http.request import split_domain_port
 from django.shortcuts import render
-from wagtail.models import Site
 
 from home.selectors import topics
 
-from .selectors import SEARCH_TYPES, clean_query, search_site
+from .selectors import SEARCH_TYPES, clean_query, search_site, site_root
 
 
 def search(request):
     query, truncated = clean_query(request.GET.get("q", ""))
-    site = Site.find_for_request(request)
+    root = site_root(hostname=split_domain_port(request.get_host())[0], port=request.get_port())
     type_slug = request.GET.get("type", "")
     topic_slug = request.GET.get("topic", "")
     page_obj = None
-    if query and site is not None:
+    if query and root is not None:
         page_obj = search_site(
             query=query,
-            site_root=site.root_page,
+            site_root=root,
             type_slug=type_slug,
             topic_slug=topic_slug,
             page_number=request.GET.get("page", 1),

@@ -5,8 +5,9 @@ import pytest
 from django.core.cache import cache
 from wagtail.models import Site
 
-from home.demo.loader import ARCHIVED_COLUMN_SLUG, COLUMN_SLUG, load_demo_content
+from home.demo.loader import ARCHIVED_COLUMN_SLUG, COLUMN_SLUG
 from home.models import ArticlePage, ColumnIndexPage, HomePage
+from outreach.demo import load_demo_content
 
 DEMO_PASSWORD = "anquan-2026-test"
 

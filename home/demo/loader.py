@@ -1,5 +1,6 @@
-"""Builds the Chinese demo site with the same factories the tests use. Safe to run repeatedly:
-everything is looked up by slug or name first and only created when missing."""
+"""The home page, the column and its articles, site settings and accounts of the Chinese demo, built
+with the same factories the tests use. Safe to run repeatedly: everything is looked up by slug or
+name first and only created when missing. ``outreach.demo`` adds the other apps' demo data."""
 
 import datetime
 
@@ -9,7 +10,6 @@ from django.db import transaction
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
-from events.demo import load_demo_events
 from home import services
 from home.factories import (
     ArticlePageFactory,
@@ -21,8 +21,6 @@ from home.factories import (
     paragraphs_to_body,
 )
 from home.models import ArticlePage, ColumnIndexPage, HomePage, SiteIdentity
-from organizations.demo import load_demo_units
-from quizzes.demo.loader import load_demo_contests
 
 from .articles import ARTICLES, AUDIENCES, TOPICS
 
@@ -183,9 +181,9 @@ def _users(password):
 
 
 @transaction.atomic
-def load_demo_content(*, admin_password, contest_sheets=3000):
-    """Create whatever part of the demo site is missing, with ``contest_sheets`` simulated answer
-    sheets for contests that have none yet. Returns the number of articles created."""
+def load_demo_site(*, admin_password):
+    """Create whatever part of the demo column, its articles, the site settings, the editorial
+    workflow and the demo accounts is missing. Returns ``(home_page, articles_created)``."""
     topics = {slug: TopicFactory(slug=slug, name=name, sort_order=i) for i, (slug, name) in enumerate(TOPICS)}
     audiences = {slug: AudienceFactory(slug=slug, name=name, sort_order=i) for i, (slug, name) in enumerate(AUDIENCES)}
     home = _home_page()
@@ -201,7 +199,4 @@ def load_demo_content(*, admin_password, contest_sheets=3000):
     _site_identity()
     services.setup_editorial_workflow(home_page=home, column=column)
     _users(admin_password)
-    load_demo_units()
-    load_demo_contests(home=home, sheets=contest_sheets)
-    load_demo_events(home=home)
-    return created
+    return home, created

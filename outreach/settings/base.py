@@ -24,6 +24,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "outreach",
+    "core",
     "home",
     "search",
     "organizations",
@@ -140,6 +142,15 @@ PAGE_CACHE_BYPASS_COOKIES = ["participant", "join_unit"]
 # django-ratelimit counts in the default cache; behind a proxy set RATELIMIT_IP_META_KEY
 # (e.g. HTTP_X_REAL_IP) so that limits apply to readers, not to the proxy.
 RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
+
+# The contest flow's limits, (per participant, per IP) for each action. Per IP they are generous
+# enough for a whole school behind one address; per participant they stop scripts but not a storm
+# of double clicks and retries, which the services answer idempotently. bench/ reads them here.
+QUIZ_RATE_LIMITS = {
+    "start": ("30/m", "1200/m"),
+    "save": ("240/m", "20000/m"),
+    "submit": ("60/m", "2400/m"),
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

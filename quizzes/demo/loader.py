@@ -12,10 +12,11 @@ from home.factories import TopicFactory
 from home.models import ArticlePage, Topic
 from organizations.models import Unit, UnitKind
 
-from .. import services
 from ..choices import AgeBand, AnswerReveal, Level, MultipleChoiceScoring, QuestionKind, SheetStatus
 from ..factories import ContestIndexPageFactory, ContestPageFactory, QuestionFactory
 from ..models import AnswerSheet, ContestIndexPage, ContestPage, DrawRule, Participant, Question, SheetQuestion
+from ..services.answering import award
+from ..services.bank import snapshot_question
 from .questions import QUESTIONS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -133,7 +134,7 @@ def _simulate(contest, *, count, rng, skill):
         return 0
     versions = {}
     for question in Question.objects.active().prefetch_related("choices"):
-        versions[question.pk] = services.snapshot_question(question=question)
+        versions[question.pk] = snapshot_question(question=question)
     now = timezone.now()
     start_window = max(contest.opens_at, now - timedelta(days=20))
     adult = UnitKind.SCHOOL not in contest.allowed_unit_kinds
@@ -189,7 +190,7 @@ def _simulate(contest, *, count, rng, skill):
                 selected=selected,
                 answered_at=started,
             )
-            row.awarded = services.award(row, contest.multiple_scoring)
+            row.awarded = award(row, contest.multiple_scoring)
             score += row.awarded
             rows.append(row)
         duration = rng.randint(contest.time_limit_seconds // 4, contest.time_limit_seconds)
@@ -206,10 +207,11 @@ def _simulate(contest, *, count, rng, skill):
 
 @transaction.atomic
 def load_demo_contests(*, home, sheets=3000, seed=2026):
-    """The question bank, the two 2026 contests and ``sheets`` simulated answer sheets in all."""
+    """The question bank, the two 2026 contests and ``sheets`` simulated answer sheets in all.
+    Returns the contests, the students' first."""
     _questions()
     students, adults = _contests(home)
     rng = random.Random(seed)
-    created = _simulate(students, count=sheets * 2 // 3, rng=rng, skill=0.8)
-    created += _simulate(adults, count=sheets - sheets * 2 // 3, rng=rng, skill=0.75)
-    return created
+    _simulate(students, count=sheets * 2 // 3, rng=rng, skill=0.8)
+    _simulate(adults, count=sheets - sheets * 2 // 3, rng=rng, skill=0.75)
+    return [students, adults]

@@ -1,8 +1,12 @@
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from events.choices import EventStatus, ExceptionAction
 from events.models import EventException, EventPage
@@ -141,3 +145,61 @@ def test_cancelling_one_occurrence_bumps_the_sequence(make_event):
     event.exceptions.add(EventException(original_date=date(2026, 6, 13), action=ExceptionAction.CANCEL))
     event.save_revision().publish()
     assert EventPage.objects.get(pk=event.pk).sequence == before + 1
+
+
+def _edit_form(event, **changes):
+    """What the admin's edit form posts for ``event``, with ``changes``."""
+    local = {name: getattr(event, name).astimezone(LOCAL_TIME_ZONE) for name in ("starts_at", "ends_at")}
+    data = {
+        "title": event.title,
+        "slug": event.slug,
+        "kind": event.kind,
+        "organiser": event.organiser_id,
+        "summary": event.summary,
+        "starts_at": f"{local['starts_at']:%Y-%m-%d %H:%M}",
+        "ends_at": f"{local['ends_at']:%Y-%m-%d %H:%M}",
+        "rrule": event.rrule,
+        "exceptions": inline_formset([]),
+        "status": event.status,
+        "status_note": event.status_note,
+        "venue_name": event.venue_name,
+        "venue_address": event.venue_address,
+        "latitude": "",
+        "longitude": "",
+        "body": streamfield([]),
+        "report": streamfield([]),
+        "attendance": inline_formset([]),
+        "capacity": "",
+        "registration_opens_at": "",
+        "registration_closes_at": "",
+        "seo_title": "",
+        "search_description": "",
+        "go_live_at": "",
+        "expire_at": "",
+        "action-publish": "publish",
+        **changes,
+    }
+    return nested_form_data(data)
+
+
+def test_publishing_in_the_admin_bumps_the_sequence_when_the_schedule_changes(client, make_event):
+    event = make_event()
+    before = EventPage.objects.get(pk=event.pk).sequence
+    client.force_login(get_user_model().objects.create_superuser("event-editor", password="x"))
+    url = f"/admin/pages/{event.pk}/edit/"
+    assert client.post(url, _edit_form(event)).status_code == 302
+    assert EventPage.objects.get(pk=event.pk).sequence == before
+    assert client.post(url, _edit_form(event, venue_name="改到礼堂")).status_code == 302
+    assert EventPage.objects.get(pk=event.pk).sequence == before + 1
+
+
+def test_scheduled_publishing_bumps_the_sequence(make_event):
+    event = make_event()
+    before = EventPage.objects.get(pk=event.pk).sequence
+    event = EventPage.objects.get(pk=event.pk)
+    event.status = EventStatus.POSTPONED
+    event.save_revision(approved_go_live_at=timezone.now() - timedelta(minutes=1))
+    assert EventPage.objects.get(pk=event.pk).sequence == before
+    call_command("publish_scheduled")
+    stored = EventPage.objects.get(pk=event.pk)
+    assert (stored.status, stored.sequence) == (EventStatus.POSTPONED, before + 1)

@@ -161,6 +161,9 @@ def test_register_through_the_page_shows_qr_and_cancels(client, event):
         ({"name": "王五", "phone": "139"}, 422, "手机号"),
         ({"name": "王五", "phone": "13900002222", "party_size": "abc"}, 422, "人数须为数字"),
         ({"name": "王五", "phone": "13900002222", "unit": "999999", "party_size": "3"}, 422, "没有找到所选的单位"),
+        ({"name": "王五", "phone": "13900002222", "unit": "²", "party_size": "3"}, 422, "没有找到所选的单位"),
+        ({"name": "王五", "phone": "13900002222", "party_size": "²"}, 422, "人数须为数字"),
+        ({"name": "王五", "phone": "13９００００２２２２"}, 422, "手机号"),
     ],
 )
 def test_bad_form_input_gets_a_chinese_message(client, event, data, status, message):
@@ -169,6 +172,16 @@ def test_bad_form_input_gets_a_chinese_message(client, event, data, status, mess
     assert response.status_code == status
     assert message in response.content.decode()
     assert not Registration.objects.filter(event=event).exists()
+
+
+def test_a_refusal_asked_for_as_json_is_json(client, event):
+    response = client.post(
+        event.url + "register/",
+        {"occurrence": day(event).isoformat(), "name": "王五", "phone": "139"},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json() == {"ok": False, "error": "请填写正确的11位手机号。"}
 
 
 def test_full_event_and_duplicate_in_the_form(client, make_event):
@@ -185,6 +198,7 @@ def test_bad_token_page_is_404(client, event):
     registration, _token = register(event, "13800000080")
     response = client.get(event.url + f"registration/{registration.public_id}/nope/")
     assert response.status_code == 404 and "没有找到这条报名记录" in response.content.decode()
+    assert f'<a href="{event.url}">返回活动页面</a>' in response.content.decode()
     assert client.post(event.url + f"registration/{registration.public_id}/nope/").status_code == 404
 
 

@@ -66,6 +66,8 @@ def test_filters_by_kind_town_and_audience(client, index, make_event, town):
         ({"kind": "party"}, "没有这种活动类型"),
         ({"town": "abc"}, "没有找到这个镇"),
         ({"town": "999999"}, "没有找到这个镇"),
+        ({"town": "²"}, "没有找到这个镇"),
+        ({"town": "99999999999999999999"}, "没有找到这个镇"),
         ({"audience": "aliens"}, "没有找到面向对象"),
     ],
 )
@@ -73,6 +75,19 @@ def test_unknown_filters_are_404_with_a_chinese_message(client, index, params, m
     response = client.get(index.url, params)
     assert response.status_code == 404
     assert message in response.content.decode()
+
+
+@pytest.mark.parametrize("page", ["abc", "²", "0", "99999", "99999999999999999999"])
+def test_any_page_number_shows_a_page(client, index, make_event, page):
+    make_event(title="唯一的活动")
+    response = client.get(index.url, {"page": page})
+    assert response.status_code == 200 and "唯一的活动" in response.content.decode()
+
+
+def test_an_unknown_event_id_in_a_feed_address_is_404(client, db):
+    for page_id in ("99999999999999999999", "²", "abc"):
+        assert client.get(f"/events/{page_id}/event.ics").status_code == 404
+    assert client.get("/events/feed.ics", {"town": "99999999999999999999"}).status_code == 404
 
 
 @pytest.mark.parametrize("month", ["2026-13", "abc", "26-06", "1999-01", "2026-6"])

@@ -5,8 +5,8 @@ from django.contrib.auth.models import Group
 from wagtail.models import Workflow, WorkflowState
 
 from home import services
-from home.demo.loader import load_demo_content
 from home.models import ArticlePage, ColumnIndexPage, HomePage
+from outreach.demo import load_demo_content
 
 pytestmark = pytest.mark.django_db
 

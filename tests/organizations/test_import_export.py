@@ -5,10 +5,10 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from organizations import services
+from core.spreadsheets import RowError
+from organizations import import_export
 from organizations.factories import HeadcountFactory, UnitFactory
 from organizations.models import AudienceGroup, Headcount, Unit, UnitKind
-from organizations.services import RowError
 
 from .spreadsheets import csv_file, xlsx_file
 
@@ -28,12 +28,12 @@ GOOD_ROWS = [
 
 def import_units(rows, filename="units.xlsx"):
     make = xlsx_file if filename.lower().endswith(".xlsx") else csv_file
-    return services.import_units(file=make([UNIT_HEADER, *rows]), filename=filename)
+    return import_export.import_units(file=make([UNIT_HEADER, *rows]), filename=filename)
 
 
 def import_headcounts(rows, filename="headcounts.xlsx", **kwargs):
     make = xlsx_file if filename.endswith(".xlsx") else csv_file
-    return services.import_headcounts(file=make([HEADCOUNT_HEADER, *rows]), filename=filename, **kwargs)
+    return import_export.import_headcounts(file=make([HEADCOUNT_HEADER, *rows]), filename=filename, **kwargs)
 
 
 @pytest.mark.parametrize("filename", ["units.xlsx", "units.csv", "UNITS.XLSX"])
@@ -160,7 +160,7 @@ def test_a_cycle_of_parents_in_the_file(city):
 def test_wrong_header(city, filename):
     make = xlsx_file if filename.endswith(".xlsx") else csv_file
     upload = make([["单位名称", "类型", "上级单位", "代码", "别名"], *[row[:5] for row in GOOD_ROWS]])
-    result = services.import_units(file=upload, filename=filename)
+    result = import_export.import_units(file=upload, filename=filename)
     assert result.errors == [
         RowError(
             1,
@@ -174,7 +174,7 @@ def test_repeated_and_blank_header_cells(city):
     upload = csv_file(
         [[*UNIT_HEADER[:3], "", "名称", *UNIT_HEADER[3:]], ["甲街道", "街道", "测试市", "", "", "", "", ""]]
     )
-    (error,) = services.import_units(file=upload, filename="units.csv").errors
+    (error,) = import_export.import_units(file=upload, filename="units.csv").errors
     assert error.message.endswith("现在无法识别“（空白）”，重复“名称”。")
 
 
@@ -188,7 +188,7 @@ def test_columns_may_come_in_any_order(city):
     upload = csv_file(
         [["启用", "名称", "上级单位", "类型", "别名", "代码"], ["是", "乱序街道", "测试市", "街道", "", ""]]
     )
-    assert services.import_units(file=upload, filename="units.csv").ok
+    assert import_export.import_units(file=upload, filename="units.csv").ok
     assert Unit.objects.get(name="乱序街道").kind == UnitKind.TOWN
 
 
@@ -208,12 +208,14 @@ def test_columns_may_come_in_any_order(city):
     ],
 )
 def test_unreadable_files_get_a_clear_error(upload, filename, message):
-    result = services.import_units(file=upload, filename=filename)
+    result = import_export.import_units(file=upload, filename=filename)
     assert result.errors == [RowError(None, "", message)]
 
 
 def test_gb18030_csv_from_chinese_excel(city):
-    result = services.import_units(file=csv_file([UNIT_HEADER, *GOOD_ROWS], encoding="gb18030"), filename="单位.csv")
+    result = import_export.import_units(
+        file=csv_file([UNIT_HEADER, *GOOD_ROWS], encoding="gb18030"), filename="单位.csv"
+    )
     assert result.ok, result.errors
     assert Unit.objects.get(name="导入街道中心小学").alias_list == ["中心小学", "导入小学", "导入一小"]
 
@@ -226,14 +228,14 @@ def test_blank_rows_are_skipped_but_counted_in_line_numbers(city):
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_export_reimports_unchanged(fmt):
     """The demo tree, exported and imported again, is matched row for row."""
-    exported = services.export_units(format=fmt)
-    result = services.import_units(file=io.BytesIO(exported), filename=f"units.{fmt}")
+    exported = import_export.export_units(format=fmt)
+    result = import_export.import_units(file=io.BytesIO(exported), filename=f"units.{fmt}")
     assert result.ok, result.errors
     assert (result.created, result.updated, result.unchanged) == (0, 0, Unit.objects.count())
 
 
 def test_export_writes_the_import_columns_parents_first():
-    sheet = load_workbook(io.BytesIO(services.export_units(format="xlsx"))).active
+    sheet = load_workbook(io.BytesIO(import_export.export_units(format="xlsx"))).active
     rows = [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)]
     assert rows[0] == UNIT_HEADER
     assert rows[1] == ["莱西市", "市", "", "370285", "莱西", "是"]
@@ -248,7 +250,7 @@ def test_export_writes_the_import_columns_parents_first():
 def test_export_names_a_parent_by_code_when_its_name_is_not_unique(city):
     twin = UnitFactory(kind=UnitKind.TOWN, name="水集街道", parent=city, code="TEST-SHUIJI")
     UnitFactory(kind=UnitKind.SCHOOL, name="测试水集小学", parent=twin)
-    text = services.export_units(format="csv").decode("utf-8-sig")
+    text = import_export.export_units(format="csv").decode("utf-8-sig")
     assert "测试水集小学,学校,TEST-SHUIJI,,,是" in text
     # The demo's 水集街道 has no code, so its children can only be named by the ambiguous name.
     assert "水集中心小学,学校,水集街道,,水集小学,是" in text
@@ -305,21 +307,21 @@ def test_bad_headcount_rows_are_all_reported_and_nothing_is_imported(school, tow
 
 
 def test_headcounts_export_reimports_unchanged():
-    exported = services.export_headcounts(campaign_year=2026, format="csv")
+    exported = import_export.export_headcounts(campaign_year=2026, format="csv")
     lines = exported.decode("utf-8-sig").splitlines()
     assert lines[0] == ",".join(HEADCOUNT_HEADER)
     assert "莱西市实验小学,2026,学生," in exported.decode("utf-8-sig")
-    result = services.import_headcounts(file=io.BytesIO(exported), filename="h.csv", campaign_year=2026)
+    result = import_export.import_headcounts(file=io.BytesIO(exported), filename="h.csv", campaign_year=2026)
     assert (result.created, result.updated, result.unchanged) == (0, 0, len(lines) - 1)
     assert result.unchanged == Headcount.objects.for_year(2026).count()
 
 
 def test_headcount_export_is_per_year(school):
     HeadcountFactory(unit=school, campaign_year=2027, expected=77)
-    sheet = load_workbook(io.BytesIO(services.export_headcounts(campaign_year=2027, format="xlsx"))).active
+    sheet = load_workbook(io.BytesIO(import_export.export_headcounts(campaign_year=2027, format="xlsx"))).active
     assert list(sheet.iter_rows(values_only=True)) == [tuple(HEADCOUNT_HEADER), ("测试市实验小学", 2027, "学生", 77)]
 
 
 def test_unknown_export_format():
     with pytest.raises(ValueError):
-        services.export_units(format="pdf")
+        import_export.export_units(format="pdf")

@@ -10,7 +10,8 @@ from django.contrib.auth.models import Group, Permission
 from django.test import RequestFactory
 
 from organizations.factories import UnitFactory
-from organizations.selectors import JOIN_COOKIE, join_cookie_unit
+from organizations.join_links import JOIN_COOKIE, joined_unit_id
+from organizations.selectors import active_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +22,10 @@ def request_with_cookies(cookies):
     request = RequestFactory().get("/")
     request.COOKIES.update(cookies)
     return request
+
+
+def join_cookie_unit(request):
+    return active_unit(pk=joined_unit_id(request))
 
 
 def test_join_link_sets_a_signed_cookie_and_goes_on(client, school, column):

@@ -8,6 +8,7 @@ from django.db.models import F
 
 from organizations.factories import HeadcountFactory, UnitFactory
 from organizations.models import Headcount, Unit, UnitKind
+from organizations.services import save_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -18,10 +19,10 @@ def clean_errors(unit):
     return excinfo.value.message_dict
 
 
-def assert_database_rejects(unit):
-    """Saving without clean() is stopped by a constraint."""
+def assert_database_rejects(record):
+    """Saving without clean() (a unit through its service) is stopped by a constraint."""
     with pytest.raises(IntegrityError), transaction.atomic():
-        unit.save()
+        save_unit(unit=record) if isinstance(record, Unit) else record.save()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from quizzes.factories import (
     ParticipantFactory,
     QuestionFactory,
 )
-from quizzes.selectors import PARTICIPANT_COOKIE, PARTICIPANT_COOKIE_SALT
+from quizzes.participant_cookie import PARTICIPANT_COOKIE, PARTICIPANT_COOKIE_SALT
 
 EXPLANATION = "燃气泄漏时不能开关电器，以免产生电火花。"
 

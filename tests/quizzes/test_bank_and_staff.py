@@ -7,11 +7,14 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from organizations.tabular import read_rows
-from quizzes import bank, services
+from core.spreadsheets import read_rows
+from quizzes import bank
 from quizzes.choices import QuestionKind, QuestionStatus
 from quizzes.factories import ParticipantFactory
 from quizzes.models import Question
+from quizzes.services.answering import submit_answer_sheet
+from quizzes.services.drawing import start_answer_sheet
+from quizzes.services.participants import register_participant
 
 from .conftest import correct_answers
 
@@ -126,8 +129,8 @@ def test_admin_question_form_refuses_two_answers_for_a_single_choice_question(ad
 def test_staff_report_shows_numbers_sheets_and_question_statistics(admin_client, contest, school):
     for n in range(3):
         participant = ParticipantFactory(unit=school, name=f"统计{n}", phone="")
-        sheet = services.start_answer_sheet(contest=contest, participant=participant)
-        services.submit_answer_sheet(public_id=sheet.public_id, participant=participant, answers=correct_answers(sheet))
+        sheet = start_answer_sheet(contest=contest, participant=participant)
+        submit_answer_sheet(public_id=sheet.public_id, participant=participant, answers=correct_answers(sheet))
     html = admin_client.get(f"/admin/contest-reports/{contest.pk}/").content.decode()
     assert "参与 3 人，答卷 3 份" in html
     assert "平均得分率 100.0%" in html
@@ -146,11 +149,9 @@ def test_results_export_masks_phone_numbers(admin_client, home_page):
     contest = ContestPageFactory(parent=index, allowed_unit_kinds=[UnitKind.ENTERPRISE], ask_phone=True)
     DrawRuleFactory(contest=contest, kind=QuestionKind.SINGLE, level="", count=2, points=50)
     enterprise = UnitFactory(kind=UnitKind.ENTERPRISE, name="导出测试示范公司")
-    worker = services.register_participant(
-        contest=contest, name="赵工", unit=enterprise, age_band="adult", phone="13812341234"
-    )
-    sheet = services.start_answer_sheet(contest=contest, participant=worker)
-    services.submit_answer_sheet(public_id=sheet.public_id, participant=worker)
+    worker = register_participant(contest=contest, name="赵工", unit=enterprise, age_band="adult", phone="13812341234")
+    sheet = start_answer_sheet(contest=contest, participant=worker)
+    submit_answer_sheet(public_id=sheet.public_id, participant=worker)
     response = admin_client.get(f"/admin/contest-reports/{contest.pk}/export/")
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))

@@ -14,8 +14,8 @@ from django.urls import reverse
 from home.models import HomePage, Topic
 from organizations.factories import UnitFactory
 from organizations.models import UnitKind
-from quizzes import services
 from quizzes.choices import Level, QuestionKind, SheetStatus
+from quizzes.errors import AllowanceUsed
 from quizzes.factories import (
     ContestIndexPageFactory,
     ContestPageFactory,
@@ -24,6 +24,8 @@ from quizzes.factories import (
     QuestionFactory,
 )
 from quizzes.models import AnswerSheet, Participant, Question, QuestionVersion, SheetQuestion
+from quizzes.services import answering
+from quizzes.services.drawing import start_answer_sheet
 from tests import committed_db
 
 from .conftest import correct_answers, signed_in_client
@@ -80,15 +82,15 @@ def run_concurrently(work, count=THREADS):
 
 def test_fifty_concurrent_submits_grade_one_sheet_once_with_identical_responses(committed, monkeypatch):
     contest, participant = committed
-    sheet = services.start_answer_sheet(contest=contest, participant=participant)
+    sheet = start_answer_sheet(contest=contest, participant=participant)
     gradings = []
-    real_grade = services._grade
+    real_grade = answering._grade
 
     def counting_grade(sheet, **kwargs):
         gradings.append(sheet.pk)
         return real_grade(sheet, **kwargs)
 
-    monkeypatch.setattr(services, "_grade", counting_grade)
+    monkeypatch.setattr(answering, "_grade", counting_grade)
     form = {"action": "submit"}
     for position, choice_ids in correct_answers(sheet).items():
         form[f"q{position}"] = [str(c) for c in choice_ids]
@@ -124,14 +126,14 @@ def test_concurrent_starts_make_one_sheet(committed):
 
 def test_concurrent_starts_never_exceed_the_daily_allowance(committed):
     contest, participant = committed
-    first = services.start_answer_sheet(contest=contest, participant=participant)
-    services.submit_answer_sheet(public_id=first.public_id, participant=participant)
+    first = start_answer_sheet(contest=contest, participant=participant)
+    answering.submit_answer_sheet(public_id=first.public_id, participant=participant)
 
     def start():
         try:
-            services.start_answer_sheet(contest=contest, participant=participant)
+            start_answer_sheet(contest=contest, participant=participant)
             return "started"
-        except services.AllowanceUsed:
+        except AllowanceUsed:
             return "refused"
 
     results = run_concurrently(start, count=20)
@@ -142,7 +144,7 @@ def test_concurrent_starts_never_exceed_the_daily_allowance(committed):
 def test_concurrent_answer_saves_and_submit_lose_nothing_acknowledged(committed):
     """Saves racing a submit either land before grading (and count) or are refused (409)."""
     contest, participant = committed
-    sheet = services.start_answer_sheet(contest=contest, participant=participant)
+    sheet = start_answer_sheet(contest=contest, participant=participant)
     answers = correct_answers(sheet)
     answer_url = reverse("quizzes:answer", args=[sheet.public_id])
     sheet_url = contest.url + contest.reverse_subpage("sheet", args=[sheet.public_id])

@@ -7,15 +7,18 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.template import engines
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes import services
+from core.privacy import mask_name
 from quizzes.choices import AnswerReveal, SheetStatus
-from quizzes.factories import ParticipantFactory
+from quizzes.factories import ContestIndexPageFactory, ParticipantFactory
 from quizzes.models import AnswerSheet, Participant
-from quizzes.selectors import PARTICIPANT_COOKIE, mask_name
+from quizzes.participant_cookie import PARTICIPANT_COOKIE
+from quizzes.services.answering import save_answers, submit_answer_sheet
+from quizzes.services.drawing import start_answer_sheet
 
 from .conftest import EXPLANATION, correct_answers, signed_in_client
 
@@ -108,7 +111,7 @@ def test_reload_resumes_the_same_sheet_with_answers_and_remaining_time(participa
 
 def test_opening_an_overdue_sheet_finalises_it_from_saved_answers(participant_client, contest, participant):
     sheet = start_sheet(participant_client, contest)
-    services.save_answers(public_id=sheet.public_id, participant=participant, answers=correct_answers(sheet))
+    save_answers(public_id=sheet.public_id, participant=participant, answers=correct_answers(sheet))
     AnswerSheet.objects.filter(pk=sheet.pk).update(
         started_at=timezone.now() - timedelta(minutes=10), deadline=timezone.now() - timedelta(minutes=5)
     )
@@ -159,7 +162,7 @@ def test_bad_answers_are_422_and_change_nothing(participant_client, contest, bod
 
 
 def test_another_persons_sheet_is_404(contest, participant, school):
-    sheet = services.start_answer_sheet(contest=contest, participant=participant)
+    sheet = start_answer_sheet(contest=contest, participant=participant)
     stranger = signed_in_client(ParticipantFactory(unit=school, name="李雷"))
     assert stranger.get(url(contest, "sheet", sheet.public_id)).status_code == 404
     assert stranger.get(url(contest, "result", sheet.public_id)).status_code == 404
@@ -184,7 +187,23 @@ def test_start_on_a_closed_contest_is_409(participant_client, contest):
     contest.save_revision().publish()
     response = participant_client.post(url(contest, "start"))
     assert response.status_code == 409
-    assert "不在开放时间内" in response.content.decode()
+    html = response.content.decode()
+    assert "不在开放时间内" in html
+    assert f'<a href="{contest.url}">返回答卷首页</a>' in html
+
+
+def test_a_phone_posted_for_a_child_is_not_kept(client, contest, school):
+    contest.ask_phone = True
+    contest.save_revision().publish()
+    form = {
+        "unit": school.pk,
+        "name": "王小红",
+        "age_band": "under14",
+        "guardian_consent": "on",
+        "phone": "13812341234",
+    }
+    assert client.post(url(contest, "identify"), form).status_code == 302
+    assert Participant.objects.get(name="王小红").phone == ""
 
 
 def test_wrong_unit_kind_at_identify_is_403(client, contest):
@@ -231,7 +250,7 @@ def test_results_hide_answers_until_the_contest_closes_when_so_configured(partic
     contest.reveal_answers = AnswerReveal.AFTER_CLOSE
     contest.save_revision().publish()
     sheet = start_sheet(participant_client, contest)
-    services.submit_answer_sheet(public_id=sheet.public_id, participant=participant)
+    submit_answer_sheet(public_id=sheet.public_id, participant=participant)
     html = participant_client.get(url(contest, "result", sheet.public_id)).content.decode()
     assert "活动结束后公布" in html
     assert EXPLANATION not in html
@@ -242,9 +261,9 @@ def test_rankings_order_by_best_score_then_time_then_finish_and_mask_names(conte
     people = [("张小明", 100, 90), ("李雷", 100, 60), ("韩梅梅", 80, 30)]
     for name, score_target, seconds in people:
         participant = ParticipantFactory(unit=school, name=name)
-        sheet = services.start_answer_sheet(contest=contest, participant=participant, now=now)
+        sheet = start_answer_sheet(contest=contest, participant=participant, now=now)
         answers = correct_answers(sheet) if score_target == 100 else dict(list(correct_answers(sheet).items())[:4])
-        services.submit_answer_sheet(
+        submit_answer_sheet(
             public_id=sheet.public_id, participant=participant, answers=answers, now=now + timedelta(seconds=seconds)
         )
     cache.clear()
@@ -254,13 +273,6 @@ def test_rankings_order_by_best_score_then_time_then_finish_and_mask_names(conte
     assert "张*明" in html and "韩*梅" in html and "李*" in html
     assert "张小明" not in html
     assert school.name in html
-
-
-@pytest.mark.parametrize(
-    ("name", "masked"), [("张小明", "张*明"), ("李雷", "李*"), ("欧阳娜娜", "欧**娜"), ("王", "*")]
-)
-def test_mask_name(name, masked):
-    assert mask_name(name) == masked
 
 
 def test_a_scanned_school_fixes_the_unit_and_a_typed_one_is_ignored(client, contest, school):
@@ -289,7 +301,7 @@ def test_a_scanned_unit_of_the_wrong_kind_falls_back_to_the_search(client, conte
 
 def test_landing_says_when_todays_attempts_are_used(participant_client, contest, participant):
     sheet = start_sheet(participant_client, contest)
-    services.submit_answer_sheet(public_id=sheet.public_id, participant=participant)
+    submit_answer_sheet(public_id=sheet.public_id, participant=participant)
     html = participant_client.get(url(contest)).content.decode()
     assert "今天的答题次数已用完" in html
     assert "开始答题</button>" not in html
@@ -315,3 +327,14 @@ def test_a_question_image_is_shown_with_its_alt_text(participant_client, contest
     sheet = start_sheet(participant_client, contest)
     html = participant_client.get(url(contest, "sheet", sheet.public_id)).content.decode()
     assert html.count('alt="燃气阀门的位置示意"') == 5
+
+
+def test_the_home_page_slot_lists_the_open_contests_or_says_none_are_open(contest, home_page):
+    render = engines["django"].from_string("{% load quizzes_tags %}{% home_open_contests page %}").render
+    html = render({"page": home_page}, RequestFactory().get("/"))
+    assert f'<a href="{contest.url}">{contest.title}</a>' in html
+    assert "截止时间" in html
+    empty_root = ContestIndexPageFactory(parent=home_page)
+    html = render({"page": empty_root}, RequestFactory().get("/"))
+    assert 'aria-labelledby="contests-heading"' in html
+    assert "答卷活动开放后将在这里显示。" in html

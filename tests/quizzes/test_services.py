@@ -7,7 +7,6 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from quizzes import services
 from quizzes.choices import AgeBand, MultipleChoiceScoring, QuestionKind, SheetStatus
 from quizzes.errors import (
     AllowanceUsed,
@@ -20,6 +19,10 @@ from quizzes.errors import (
 )
 from quizzes.factories import ParticipantFactory, QuestionFactory
 from quizzes.models import AnswerSheet, Participant
+from quizzes.services import answering
+from quizzes.services.bank import save_question, snapshot_question
+from quizzes.services.drawing import start_answer_sheet
+from quizzes.services.participants import register_participant
 
 from .conftest import correct_answers
 
@@ -27,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 
 def start(contest, participant, **kwargs):
-    return services.start_answer_sheet(contest=contest, participant=participant, **kwargs)
+    return start_answer_sheet(contest=contest, participant=participant, **kwargs)
 
 
 def test_a_new_sheet_draws_the_blueprint_with_a_server_deadline(contest, participant):
@@ -51,7 +54,7 @@ def test_choices_are_shuffled_per_person_but_the_same_question_set_comes_from_th
 
 def test_starting_again_resumes_the_same_sheet(contest, participant):
     first = start(contest, participant)
-    services.save_answers(public_id=first.public_id, participant=participant, answers={1: [1]})
+    answering.save_answers(public_id=first.public_id, participant=participant, answers={1: [1]})
     again = start(contest, participant)
     assert again.pk == first.pk
     assert again.questions.get(position=1).selected == [1]
@@ -65,7 +68,7 @@ def test_correct_answers_score_full_marks_and_wrong_ones_nothing(contest, partic
         c["id"] for c in sheet.questions.get(position=wrong_position).version.content["choices"] if not c["correct"]
     )
     answers[wrong_position] = [wrong_choice]
-    graded = services.submit_answer_sheet(public_id=sheet.public_id, participant=participant, answers=answers)
+    graded = answering.submit_answer_sheet(public_id=sheet.public_id, participant=participant, answers=answers)
     assert graded.status == SheetStatus.SUBMITTED
     assert graded.score == 80
     assert graded.questions.get(position=wrong_position).awarded == 0
@@ -73,22 +76,22 @@ def test_correct_answers_score_full_marks_and_wrong_ones_nothing(contest, partic
 
 def test_submitting_twice_grades_once(contest, participant):
     sheet = start(contest, participant)
-    first = services.submit_answer_sheet(
+    first = answering.submit_answer_sheet(
         public_id=sheet.public_id, participant=participant, answers=correct_answers(sheet)
     )
-    second = services.submit_answer_sheet(public_id=sheet.public_id, participant=participant, answers={1: [3]})
+    second = answering.submit_answer_sheet(public_id=sheet.public_id, participant=participant, answers={1: [3]})
     assert (second.score, second.finished_at, second.status) == (first.score, first.finished_at, first.status)
     with pytest.raises(SheetFinished) as refused:
-        services.save_answers(public_id=sheet.public_id, participant=participant, answers={1: [3]})
+        answering.save_answers(public_id=sheet.public_id, participant=participant, answers={1: [3]})
     assert refused.value.status == 409
 
 
 def test_answers_after_the_deadline_are_refused_and_the_sheet_is_finalised_from_saved_answers(contest, participant):
     sheet = start(contest, participant)
-    services.save_answers(public_id=sheet.public_id, participant=participant, answers=correct_answers(sheet))
-    late = sheet.deadline + timedelta(seconds=services.GRACE_SECONDS + 1)
+    answering.save_answers(public_id=sheet.public_id, participant=participant, answers=correct_answers(sheet))
+    late = sheet.deadline + timedelta(seconds=answering.GRACE_SECONDS + 1)
     with pytest.raises(TimeUp) as refused:
-        services.save_answers(public_id=sheet.public_id, participant=participant, answers={1: [3]}, now=late)
+        answering.save_answers(public_id=sheet.public_id, participant=participant, answers={1: [3]}, now=late)
     assert refused.value.status == 409
     sheet.refresh_from_db()
     assert sheet.status == SheetStatus.TIMED_OUT
@@ -98,8 +101,8 @@ def test_answers_after_the_deadline_are_refused_and_the_sheet_is_finalised_from_
 
 def test_a_submit_within_the_grace_period_still_counts(contest, participant):
     sheet = start(contest, participant)
-    just_late = sheet.deadline + timedelta(seconds=services.GRACE_SECONDS - 1)
-    graded = services.submit_answer_sheet(
+    just_late = sheet.deadline + timedelta(seconds=answering.GRACE_SECONDS - 1)
+    graded = answering.submit_answer_sheet(
         public_id=sheet.public_id, participant=participant, answers=correct_answers(sheet), now=just_late
     )
     assert graded.status == SheetStatus.SUBMITTED
@@ -110,7 +113,7 @@ def test_a_submit_within_the_grace_period_still_counts(contest, participant):
 def test_a_late_submit_ignores_new_answers(contest, participant):
     sheet = start(contest, participant)
     late = sheet.deadline + timedelta(minutes=5)
-    graded = services.submit_answer_sheet(
+    graded = answering.submit_answer_sheet(
         public_id=sheet.public_id, participant=participant, answers=correct_answers(sheet), now=late
     )
     assert graded.status == SheetStatus.TIMED_OUT
@@ -119,7 +122,7 @@ def test_a_late_submit_ignores_new_answers(contest, participant):
 
 def test_overdue_sheets_are_finalised_by_the_management_command(contest, participant):
     sheet = start(contest, participant)
-    services.save_answers(public_id=sheet.public_id, participant=participant, answers=correct_answers(sheet))
+    answering.save_answers(public_id=sheet.public_id, participant=participant, answers=correct_answers(sheet))
     AnswerSheet.objects.filter(pk=sheet.pk).update(
         started_at=timezone.now() - timedelta(minutes=10), deadline=timezone.now() - timedelta(minutes=5)
     )
@@ -131,13 +134,13 @@ def test_overdue_sheets_are_finalised_by_the_management_command(contest, partici
 
 def test_daily_and_total_allowances(contest, participant):
     first = start(contest, participant)
-    services.submit_answer_sheet(public_id=first.public_id, participant=participant)
+    answering.submit_answer_sheet(public_id=first.public_id, participant=participant)
     with pytest.raises(AllowanceUsed) as refused:
         start(contest, participant)
     assert "每天最多可答 1 次" in str(refused.value.message)
     tomorrow = timezone.now() + timedelta(days=1)
     second = start(contest, participant, now=tomorrow)
-    services.submit_answer_sheet(public_id=second.public_id, participant=participant, now=tomorrow)
+    answering.submit_answer_sheet(public_id=second.public_id, participant=participant, now=tomorrow)
     with pytest.raises(AllowanceUsed) as refused:
         start(contest, participant, now=tomorrow + timedelta(days=1))
     assert "最多可答 2 次" in str(refused.value.message)
@@ -146,7 +149,7 @@ def test_daily_and_total_allowances(contest, participant):
 
 def test_the_database_refuses_a_second_sheet_for_the_same_attempt(contest, participant):
     sheet = start(contest, participant)
-    services.submit_answer_sheet(public_id=sheet.public_id, participant=participant)
+    answering.submit_answer_sheet(public_id=sheet.public_id, participant=participant)
     with pytest.raises(IntegrityError), transaction.atomic():
         AnswerSheet.objects.create(
             contest=contest,
@@ -173,20 +176,18 @@ def test_editing_an_active_question_does_not_change_how_a_drawn_sheet_is_graded(
     sheet = start(contest, participant)
     answers = correct_answers(sheet)
     question = sheet.questions.get(position=1).version.question
-    services.save_question(
-        question=question, choices=[("新的正确答案", True), ("旧的正确答案", False), ("其他", False)]
-    )
-    graded = services.submit_answer_sheet(public_id=sheet.public_id, participant=participant, answers=answers)
+    save_question(question=question, choices=[("新的正确答案", True), ("旧的正确答案", False), ("其他", False)])
+    graded = answering.submit_answer_sheet(public_id=sheet.public_id, participant=participant, answers=answers)
     assert graded.score == 100
     assert question.versions.count() == 1  # the edit makes a new version only when it is next drawn
-    assert services.snapshot_question(question=question).number == 2
+    assert snapshot_question(question=question).number == 2
 
 
 def test_unknown_choice_or_position_is_refused_and_nothing_is_saved(contest, participant):
     sheet = start(contest, participant)
     for answers in ({1: [99]}, {99: [1]}, {1: ["x"]}, {"x": [1]}, {1: [1, 2]}):
         with pytest.raises(InvalidInput) as refused:
-            services.save_answers(public_id=sheet.public_id, participant=participant, answers=answers)
+            answering.save_answers(public_id=sheet.public_id, participant=participant, answers=answers)
         assert refused.value.status == 422
     assert all(q.selected == [] for q in sheet.questions.all())
 
@@ -194,7 +195,7 @@ def test_unknown_choice_or_position_is_refused_and_nothing_is_saved(contest, par
 def test_another_persons_sheet_is_not_found(contest, participant, school):
     sheet = start(contest, participant)
     stranger = ParticipantFactory(unit=school, name="李雷")
-    for call in (services.save_answers, services.submit_answer_sheet):
+    for call in (answering.save_answers, answering.submit_answer_sheet):
         with pytest.raises(SheetNotFound) as refused:
             call(public_id=sheet.public_id, participant=stranger, answers={1: [1]})
         assert refused.value.status == 404
@@ -206,7 +207,7 @@ def test_multiple_choice_scoring_rules(topic, participant):
     question = QuestionFactory(
         kind=QuestionKind.MULTIPLE, topic=topic, choices=[("甲", True), ("乙", True), ("丙", True), ("丁", False)]
     )
-    version = services.snapshot_question(question=question)
+    version = snapshot_question(question=question)
 
     class Row:
         points = 12
@@ -217,19 +218,19 @@ def test_multiple_choice_scoring_rules(topic, participant):
 
     all_or_nothing = MultipleChoiceScoring.ALL_OR_NOTHING
     per_option = MultipleChoiceScoring.PER_OPTION
-    assert services.award(Row([1, 2, 3]), all_or_nothing) == 12
-    assert services.award(Row([1, 2]), all_or_nothing) == 0
-    assert services.award(Row([1, 2]), per_option) == 8
-    assert services.award(Row([1, 4]), per_option) == 0  # a wrong pick scores nothing
-    assert services.award(Row([]), per_option) == 0
+    assert answering.award(Row([1, 2, 3]), all_or_nothing) == 12
+    assert answering.award(Row([1, 2]), all_or_nothing) == 0
+    assert answering.award(Row([1, 2]), per_option) == 8
+    assert answering.award(Row([1, 4]), per_option) == 0  # a wrong pick scores nothing
+    assert answering.award(Row([]), per_option) == 0
 
 
 class TestParticipants:
     def test_children_need_a_guardians_consent(self, contest, school):
         with pytest.raises(InvalidInput) as refused:
-            services.register_participant(contest=contest, name="王小红", unit=school, age_band=AgeBand.UNDER_14)
+            register_participant(contest=contest, name="王小红", unit=school, age_band=AgeBand.UNDER_14)
         assert "监护人" in str(refused.value.message)
-        child = services.register_participant(
+        child = register_participant(
             contest=contest, name="王小红", unit=school, age_band=AgeBand.UNDER_14, guardian_consent=True
         )
         assert child.guardian_consent_at is not None
@@ -237,7 +238,7 @@ class TestParticipants:
 
     def test_no_phone_number_is_kept_for_a_child(self, contest, school):
         contest.ask_phone = True
-        child = services.register_participant(
+        child = register_participant(
             contest=contest,
             name="王小红",
             unit=school,
@@ -266,17 +267,15 @@ class TestParticipants:
 
         enterprise = UnitFactory(kind=UnitKind.ENTERPRISE, name="测试示范化工有限公司")
         with pytest.raises(UnitNotAllowed) as refused:
-            services.register_participant(contest=contest, name="赵工", unit=enterprise, age_band=AgeBand.ADULT)
+            register_participant(contest=contest, name="赵工", unit=enterprise, age_band=AgeBand.ADULT)
         assert refused.value.status == 403
 
     @pytest.mark.parametrize("name", ["", "   ", "名" * 31])
     def test_a_name_is_required_and_short(self, contest, school, name):
         with pytest.raises(InvalidInput):
-            services.register_participant(contest=contest, name=name, unit=school, age_band=AgeBand.ADULT)
+            register_participant(contest=contest, name=name, unit=school, age_band=AgeBand.ADULT)
 
     def test_bad_phone_is_refused(self, contest, school):
         contest.ask_phone = True
         with pytest.raises(InvalidInput):
-            services.register_participant(
-                contest=contest, name="赵老师", unit=school, age_band=AgeBand.ADULT, phone="12345"
-            )
+            register_participant(contest=contest, name="赵老师", unit=school, age_band=AgeBand.ADULT, phone="12345")

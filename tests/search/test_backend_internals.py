@@ -21,7 +21,7 @@ from home.models import ArticlePage
 from search.backends import database
 from search.backends.elasticsearch import ChineseElasticsearch8SearchBackend
 
-from .expected import GAS
+from .corpus import GAS
 
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL")
 
@@ -135,9 +135,9 @@ def test_configured_backend_is_the_chinese_one_for_this_database():
 
 
 @pytest.mark.skipif(bool(ELASTICSEARCH_URL), reason="ELASTICSEARCH_URL is set, so Elasticsearch is the backend")
-def test_index_entries_hold_bigrams(db):
+def test_index_entries_hold_bigrams(corpus, db):
     IndexEntry = get_app_config().get_model("IndexEntry")
-    article = ArticlePage.objects.get(slug="safety-into-community-gas-check")
+    article = corpus.article("gas-check")
     entry = IndexEntry.objects.get(content_type=ContentType.objects.get_for_model(ArticlePage), object_id=article.pk)
     # 安全进社区：燃气安全检查送到家门口
     if connection.vendor == "sqlite":
@@ -174,7 +174,7 @@ def test_elasticsearch_backend_instance_keeps_cjk_with_extra_index_settings():
 @pytest.mark.skipif(
     not ELASTICSEARCH_URL, reason="needs a running Elasticsearch 8: set ELASTICSEARCH_URL=http://host:9200 to run"
 )
-def test_elasticsearch_finds_two_character_chinese_word(db):
+def test_elasticsearch_finds_two_character_chinese_word(corpus, db):
     backend = get_search_backend(
         "search.backends.elasticsearch", URLS=[ELASTICSEARCH_URL], INDEX_PREFIX=f"outreach_test_{os.getpid()}_"
     )
@@ -186,7 +186,7 @@ def test_elasticsearch_finds_two_character_chinese_word(db):
         index.refresh()
         tokens = backend.es.indices.analyze(index=index.name, text="燃气安全")["tokens"]
         assert [token["token"] for token in tokens] == ["燃气", "气安", "安全"]
-        found = {page.slug for page in backend.search("燃气", ArticlePage.objects.live())}
+        found = {page.slug for page in backend.search("燃气", corpus.articles())}
         assert found == GAS
     finally:
         index.delete()

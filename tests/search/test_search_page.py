@@ -1,15 +1,28 @@
-"""The reader-facing /search/ page."""
+"""The reader-facing /search/ page.
+
+Tests that look at results ask for the search corpus's own site (``corpus_client``, see
+tests/search/corpus.py), so the counts and pages they check are the corpus's, not the demo's.
+"""
 
 import html
 import re
 
 import pytest
+from django.test import Client
 from wagtail.models import PageViewRestriction
 
-from home.models import ArticlePage
 from search.highlight import highlight
 
-from .expected import GAS, PUNCTUATION_ONLY_QUERIES
+from .corpus import (
+    ARCHIVED_COLUMN_TITLE,
+    COLUMN_TITLE,
+    GAS,
+    GAS_TOPIC,
+    GAS_TOPIC_AND_GAS,
+    PATROL_ARTICLES,
+    PATROL_WORD,
+    PUNCTUATION_ONLY_QUERIES,
+)
 
 RESULT = re.compile(r'<li class="search-result">(.*?)</li>', re.S)
 TITLE = re.compile(r'<h2><a href="([^"]*)">(.*?)</a></h2>', re.S)
@@ -42,21 +55,25 @@ def search(client, **params):
     return client.get("/search/", params)
 
 
-def article_titles(*slugs):
-    return {page.title for page in ArticlePage.objects.filter(slug__in=slugs)}
-
-
-def test_result_shows_title_type_date_and_highlighted_snippet(client, site):
-    response = search(client, q="燃气")
+def test_result_shows_title_type_date_and_highlighted_snippet(corpus_client, corpus):
+    response = search(corpus_client, q="燃气")
     hits = results(response)
-    assert "找到 6 条与“燃气”相关的结果" in response.content.decode()
-    assert {hit["title"] for hit in hits} == article_titles(*GAS)
+    assert f"找到 {len(GAS)} 条与“燃气”相关的结果" in response.content.decode()
+    assert {hit["title"] for hit in hits} == corpus.titles(GAS)
     hit = next(hit for hit in hits if hit["title"] == "安全进社区：燃气安全检查送到家门口")
     assert hit["type"] == "专栏文章"
     assert (hit["datetime"], hit["date"]) == ("2026-06-20", "2026年6月20日")
-    assert hit["href"].endswith("/safety-into-community-gas-check/")
+    assert hit["href"].endswith("/gas-check/")
     assert "<mark>燃气</mark>" in hit["excerpt"]
     assert all("<mark>燃气</mark>" in hit["excerpt"] for hit in hits)
+
+
+def test_each_site_lists_only_its_own_pages(corpus_client, corpus, site):
+    column_path = f"/{corpus.column.slug}/"
+    corpus_hits = results(search(corpus_client, q="燃气"))
+    assert corpus_hits and all(column_path in hit["href"] for hit in corpus_hits)
+    demo_hits = results(search(Client(), q="燃气"))  # the default site
+    assert not [hit for hit in demo_hits if column_path in hit["href"]]
 
 
 def test_search_page_title_and_form_keep_the_query(client, site):
@@ -71,24 +88,24 @@ def test_empty_query_shows_a_prompt_not_results(client, site):
     assert 'class="search-result"' not in content
 
 
-def test_filter_by_type_column(client, site):
-    hits = results(search(client, q="专栏", type="column"))
-    assert {hit["title"] for hit in hits} == {"2026年安全生产月专栏", "2025年安全生产月专栏"}
+def test_filter_by_type_column(corpus_client):
+    hits = results(search(corpus_client, q="专栏", type="column"))
+    assert {hit["title"] for hit in hits} == {COLUMN_TITLE, ARCHIVED_COLUMN_TITLE}
     assert {hit["type"] for hit in hits} == {"专栏"}
 
 
-def test_filter_by_type_article(client, site):
-    hits = results(search(client, q="专栏", type="article"))
-    assert [hit["title"] for hit in hits] == list(article_titles("2026-safety-month-launch"))
+def test_filter_by_type_article(corpus_client, corpus):
+    hits = results(search(corpus_client, q="专栏", type="article"))
+    assert [hit["title"] for hit in hits] == [corpus.article("launch").title]
     assert hits[0]["type"] == "专栏文章"
 
 
-def test_filter_by_topic(client, site):
-    response = search(client, q="燃气", topic="gas")
-    assert {hit["title"] for hit in results(response)} == article_titles(
-        "household-gas-leak-response", "restaurant-lpg-cylinder-safety", "safety-into-community-gas-check"
-    )
-    assert '<option value="gas" selected>燃气</option>' in response.content.decode()
+def test_filter_by_topic(corpus_client, corpus):
+    slug, name = GAS_TOPIC
+    response = search(corpus_client, q="燃气", topic=slug)
+    # Only the gas articles that have the topic: launch, contest and consult-day do not.
+    assert {hit["title"] for hit in results(response)} == corpus.titles(GAS_TOPIC_AND_GAS)
+    assert f'<option value="{slug}" selected>{name}</option>' in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -104,51 +121,51 @@ def test_unknown_filter_is_a_404_with_a_chinese_message(client, site, params, me
     assert message in response.content.decode()
 
 
-# 26 of the 27 column articles mention 安全: 26 results, 10 a page.
+# The corpus has PATROL_ARTICLES (23) articles about 巡查, 10 a page: pages of 10, 10 and 3.
 
 
-def test_pagination_walks_all_results_once(client, site):
-    first = search(client, q="安全", type="article")
-    assert "找到 26 条" in first.content.decode()
+def test_pagination_walks_all_results_once(corpus_client):
+    first = search(corpus_client, q=PATROL_WORD, type="article")
+    assert f"找到 {PATROL_ARTICLES} 条" in first.content.decode()
     assert "第 1 页，共 3 页" in first.content.decode()
-    pages = [results(first)] + [results(search(client, q="安全", type="article", page=n)) for n in (2, 3)]
-    assert [len(hits) for hits in pages] == [10, 10, 6]
+    pages = [results(first)] + [results(search(corpus_client, q=PATROL_WORD, type="article", page=n)) for n in (2, 3)]
+    assert [len(hits) for hits in pages] == [10, 10, 3]
     hrefs = [hit["href"] for hits in pages for hit in hits]
-    assert len(set(hrefs)) == 26
+    assert len(set(hrefs)) == PATROL_ARTICLES
 
 
-def test_second_page_links_back_and_forward(client, site):
-    content = search(client, q="安全", type="article", page=2).content.decode()
+def test_second_page_links_back_and_forward(corpus_client):
+    content = search(corpus_client, q=PATROL_WORD, type="article", page=2).content.decode()
     assert "第 2 页，共 3 页" in content
     assert 'rel="prev"' in content
     assert 'rel="next"' in content
 
 
 @pytest.mark.parametrize(
-    ("page", "shown"),
+    ("page", "shown", "count"),
     [
-        pytest.param("abc", "第 1 页，共 3 页", id="not-a-number"),
-        pytest.param("99999", "第 3 页，共 3 页", id="past-the-end"),
-        pytest.param("0", "第 3 页，共 3 页", id="zero"),
-        pytest.param("-1", "第 3 页，共 3 页", id="negative"),
+        pytest.param("abc", "第 1 页，共 3 页", 10, id="not-a-number"),
+        pytest.param("99999", "第 3 页，共 3 页", 3, id="past-the-end"),
+        pytest.param("0", "第 3 页，共 3 页", 3, id="zero"),
+        pytest.param("-1", "第 3 页，共 3 页", 3, id="negative"),
     ],
 )
-def test_bad_page_number_never_errors(client, site, page, shown):
-    response = search(client, q="安全", type="article", page=page)
+def test_bad_page_number_never_errors(corpus_client, page, shown, count):
+    response = search(corpus_client, q=PATROL_WORD, type="article", page=page)
     assert response.status_code == 200
     assert shown in response.content.decode()
-    assert results(response)
+    assert len(results(response)) == count
 
 
 @pytest.mark.parametrize(
     "params",
     [
         pytest.param({"q": "地震"}, id="word-not-in-any-page"),
-        pytest.param({"q": "雷管", "topic": "gas"}, id="filter-excludes-every-match"),
+        pytest.param({"q": "雷管", "topic": GAS_TOPIC[0]}, id="filter-excludes-every-match"),
     ],
 )
-def test_no_results_gives_an_empty_list(client, site, params):
-    response = client.get("/search/", params)
+def test_no_results_gives_an_empty_list(corpus_client, params):
+    response = corpus_client.get("/search/", params)
     assert response.status_code == 200
     assert results(response) == []
     assert "找到 " not in response.content.decode()
@@ -158,25 +175,25 @@ def test_no_results_gives_an_empty_list(client, site, params):
     "params",
     [
         pytest.param({"q": "地震"}, id="word-not-in-any-page"),
-        pytest.param({"q": "雷管", "topic": "gas"}, id="filter-excludes-every-match"),
+        pytest.param({"q": "雷管", "topic": GAS_TOPIC[0]}, id="filter-excludes-every-match"),
     ],
 )
-def test_no_results_state_tells_the_reader(client, site, params):
-    content = client.get("/search/", params).content.decode()
+def test_no_results_state_tells_the_reader(corpus_client, params):
+    content = corpus_client.get("/search/", params).content.decode()
     assert f"没有找到与“{params['q']}”相关的内容" in content
     assert "换一个更短的词" in content
 
 
-def test_over_long_query_is_cut_with_a_notice(client, site):
+def test_over_long_query_is_cut_with_a_notice(corpus_client):
     query = "燃气 " * 100
     assert len(query) == 300
-    response = search(client, q=query)
+    response = search(corpus_client, q=query)
     content = response.content.decode()
     assert response.status_code == 200
     assert "搜索词过长，已只保留前 64 个字" in content
     kept = query.strip()[:64]
     assert f'name="q" value="{kept}"' in content
-    assert len(results(response)) == 6
+    assert len(results(response)) == len(GAS)
 
 
 def test_long_query_without_spaces_is_cut_too(client, site):
@@ -202,20 +219,21 @@ def test_query_is_escaped_in_the_page(client, site):
     assert "&lt;script&gt;" in content
 
 
-def test_unpublished_article_disappears_from_results(client, site):
-    article = ArticlePage.objects.get(slug="non-coal-mines-roof-check")
-    assert [hit["title"] for hit in results(search(client, q="敲帮问顶"))] == [article.title]
+def test_unpublished_article_disappears_from_results(corpus_client, corpus):
+    article = corpus.article("mine-roof")
+    assert [hit["title"] for hit in results(search(corpus_client, q="敲帮问顶"))] == [article.title]
 
     article.unpublish()
 
-    assert results(search(client, q="敲帮问顶")) == []
-    assert not ArticlePage.objects.live().search("敲帮问顶")
+    assert results(search(corpus_client, q="敲帮问顶")) == []
+    assert not corpus.articles().search("敲帮问顶")
 
 
-def test_private_article_is_not_listed(client, site):
-    article = ArticlePage.objects.get(slug="non-coal-mines-roof-check")
+def test_private_article_is_not_listed(corpus_client, corpus):
+    article = corpus.article("mine-roof")
+    assert results(search(corpus_client, q="敲帮问顶"))
     PageViewRestriction.objects.create(page=article, restriction_type=PageViewRestriction.PASSWORD, password="x")
-    assert results(search(client, q="敲帮问顶")) == []
+    assert results(search(corpus_client, q="敲帮问顶")) == []
 
 
 # The excerpt itself

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from quizzes.services import finalise_overdue_sheets
+from quizzes.services.answering import finalise_overdue_sheets
 
 
 class Command(BaseCommand):

@@ -2,7 +2,8 @@ import os
 
 from django.core.management.base import BaseCommand
 
-from home.demo.loader import DEMO_USERS, load_demo_content
+from home.demo.loader import DEMO_USERS
+from outreach.demo import load_demo_content
 
 
 class Command(BaseCommand):

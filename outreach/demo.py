@@ -1,0 +1,21 @@
+"""The whole Chinese demo: each app loads its own part, in the order their dependencies need.
+Safe to run repeatedly (every part creates only what is missing); ``make run`` and the tests'
+database set-up both call ``load_demo_content``."""
+
+from django.db import transaction
+
+from events.demo import load_demo_events
+from home.demo.loader import load_demo_site
+from organizations.demo import load_demo_units
+from quizzes.demo.loader import load_demo_contests
+
+
+@transaction.atomic
+def load_demo_content(*, admin_password, contest_sheets=3000):
+    """Create whatever part of the demo site is missing, with ``contest_sheets`` simulated answer
+    sheets for contests that have none yet. Returns the number of articles created."""
+    home, created = load_demo_site(admin_password=admin_password)
+    load_demo_units()
+    students_contest, _adults_contest = load_demo_contests(home=home, sheets=contest_sheets)
+    load_demo_events(home=home, related_contest=students_contest)
+    return created
