@@ -151,9 +151,10 @@ def choice_labels(choices):
     return "、".join(str(label) for label in choices.labels)
 
 
-def read_table(*, file, filename, columns):
+def read_table(*, file, filename, columns, optional_columns=()):
     """The data rows as ``(line, {column: text})``; raises RejectedFile for a file that cannot be
-    read or whose header is wrong."""
+    read or whose header is wrong. ``optional_columns`` (some of ``columns``) may be left out of
+    the header, as files written before they existed do; their cells then read as empty."""
     try:
         rows = read_rows(file.read(), file_format(filename))
     except UnreadableFile as e:
@@ -164,7 +165,7 @@ def read_table(*, file, filename, columns):
     header_line, header = rows[0]
     while header and not header[-1]:
         header.pop()
-    missing = [column for column in columns if column not in header]
+    missing = [column for column in columns if column not in header and column not in optional_columns]
     unknown = [column or _("（空白）") for column in header if column not in columns]
     repeated = sorted({column for column in header if column and header.count(column) > 1})
     if missing or unknown or repeated:
@@ -187,7 +188,9 @@ def read_table(*, file, filename, columns):
     for line, cells in rows[1:]:
         if any(cells[len(header) :]):
             errors.append(RowError(line, "", _("这一行在表头以外的列里还有内容。")))
-        table.append((line, {column: cells[i] if i < len(cells) else "" for i, column in enumerate(header)}))
+        record = dict.fromkeys(optional_columns, "")
+        record.update((column, cells[i] if i < len(cells) else "") for i, column in enumerate(header))
+        table.append((line, record))
     return table, errors
 
 

@@ -1,6 +1,10 @@
 """The demo 2026 Safety Month calendar: a consultation day, a speech contest, campus, community
 and enterprise activities across the towns (one cancelled, one recurring, one across midnight and
-into July), with registrations and recorded attendance. Idempotent: existing pages are kept."""
+into July), with registrations, check-ins and recorded attendance. The June events name the
+campaign 2026年安全生产月. Idempotent: existing pages are kept.
+
+Registrations and check-ins go through ``events.services`` and attendance is saved as rows of the
+page, so the demo sends the same signals (``events.signals``) as the site does."""
 
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -8,6 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from home.models import ArticlePage, Audience
+from organizations.demo import demo_campaign
 from organizations.models import Unit, UnitKind
 
 from . import services
@@ -234,14 +239,18 @@ def _index(home):
 
 
 def _registrations(event, units):
+    """The demo registrations of an event that takes them; at an occurrence already held, all
+    but the last individual registrant checked in."""
     if Registration.objects.filter(event=event).exists() or not event.registration_enabled:
         return
     occurrence_date = event.starts_at.astimezone(LOCAL_TIME_ZONE).date()
     before = event.starts_at - timedelta(days=3)
-    for name, phone in REGISTRANTS:
-        services.register(event=event, occurrence_date=occurrence_date, name=name, phone=phone, now=before)
+    registrations = [
+        services.register(event=event, occurrence_date=occurrence_date, name=name, phone=phone, now=before)[0]
+        for name, phone in REGISTRANTS
+    ]
     if event.allow_groups:
-        services.register(
+        group, _token = services.register(
             event=event,
             occurrence_date=occurrence_date,
             name="赵老师",
@@ -250,6 +259,12 @@ def _registrations(event, units):
             party_size=40,
             now=before,
         )
+        registrations.insert(0, group)
+    if event.starts_at < timezone.now():
+        for registration in registrations[:-1]:
+            services.check_in(
+                event=event, public_id=registration.public_id, now=event.starts_at - timedelta(minutes=10)
+            )
 
 
 def load_demo_events(*, home, related_contest=None):
@@ -257,6 +272,7 @@ def load_demo_events(*, home, related_contest=None):
     ContestPage, passed in because events know nothing of contests) is linked from the campus
     events and the speech contest."""
     index = _index(home)
+    campaign = demo_campaign()
     units = {unit.name: unit for unit in Unit.objects.exclude(kind=UnitKind.CITY)}
     audiences = {audience.slug: audience for audience in Audience.objects.all()}
     created = 0
@@ -264,6 +280,8 @@ def load_demo_events(*, home, related_contest=None):
         *EVENTS,
         _upcoming_event(),
     ]:
+        # The upcoming event (two weeks after loading) is outside June's campaign.
+        in_campaign = campaign.starts_on <= start.astimezone(LOCAL_TIME_ZONE).date() <= campaign.ends_on
         event = EventPage.objects.child_of(index).filter(slug=slug).first()
         if event is None:
             fields = {
@@ -283,6 +301,7 @@ def load_demo_events(*, home, related_contest=None):
                 venue_name=venue,
                 venue_address=address,
                 organiser=units[organiser],
+                campaign=campaign if in_campaign else None,
                 related_contest=related_contest if kind in (EventKind.CAMPUS, EventKind.SPEECH_CONTEST) else None,
                 audiences=[audiences[name] for name in audience_slugs if name in audiences],
                 **fields,
@@ -305,5 +324,9 @@ def load_demo_events(*, home, related_contest=None):
                 AttendanceRecord.objects.create(page=event, unit=units[unit_name], count=count)
             event.save_revision().publish()
             created += 1
+        elif in_campaign and event.campaign_id is None:
+            # A demo loaded before events named their campaign.
+            event.campaign = campaign
+            event.save_revision().publish()
         _registrations(event, units)
     return created

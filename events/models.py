@@ -143,11 +143,21 @@ class EventPage(RoutablePageMixin, Page):
     )
     allow_groups = models.BooleanField(_("允许单位集体报名"), default=False)
     report = StreamField(ArticleBodyBlock(), verbose_name=_("活动报道"), blank=True)
+    # Which campaign's participation figures this event's registrations and attendance count towards.
+    campaign = models.ForeignKey(
+        "organizations.Campaign",
+        verbose_name=_("宣传活动"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="event_pages",
+    )
 
     objects = PageManager.from_queryset(EventPageQuerySet)()
 
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("kind"), FieldPanel("organiser")]),
+        FieldPanel("campaign"),
         FieldPanel("summary"),
         MultiFieldPanel(
             [

@@ -362,3 +362,49 @@ def registration_for_staff(*, event, public_id):
 
 def kind_label(kind):
     return dict(EventKind.choices)[kind]
+
+
+def registration_outcome(*, registration):
+    """A registration as plain values, for ``participation``'s ledger
+    (``signals.registration_changed``): read again from the database, so a receiver sees the
+    committed state even when one transaction changed the registration twice. ``status`` is a
+    ``RegistrationStatus`` value; ``unit_id`` is None for a person registering on their own."""
+    Registration = apps.get_model("events", "Registration")
+    stored = Registration.objects.select_related("event").filter(pk=registration.pk).first() or registration
+    return {
+        "registration_id": stored.pk,
+        "event_page_id": stored.event_id,
+        "campaign_id": stored.event.campaign_id,
+        "unit_id": stored.unit_id,
+        "name": stored.name,
+        "phone": stored.phone,
+        "party_size": stored.party_size,
+        "status": stored.status,
+        "checked_in_at": stored.checked_in_at,
+        "occurrence_date": stored.occurrence_date,
+        "created_at": stored.created_at,
+    }
+
+
+def attendance_outcomes(*, event):
+    """The event's whole recorded attendance (``signals.attendance_changed``), one dict per
+    参加人数 row: ``source_id`` (the row's id, stable while the row is kept), ``unit_id``,
+    ``people``, ``date`` (the event's local start date) and ``campaign_id``. Empty unless the event
+    is live (published), like ``attendance_by_unit``. One query."""
+    AttendanceRecord = apps.get_model("events", "AttendanceRecord")
+    rows = (
+        AttendanceRecord.objects.filter(page_id=event.pk, page__live=True)
+        .values_list("pk", "unit_id", "count", "page__starts_at", "page__campaign_id")
+        .order_by("sort_order", "pk")
+    )
+    return [
+        {
+            "source_id": pk,
+            "event_page_id": event.pk,
+            "unit_id": unit_id,
+            "people": count,
+            "date": starts_at.astimezone(LOCAL_TIME_ZONE).date(),
+            "campaign_id": campaign_id,
+        }
+        for pk, unit_id, count, starts_at, campaign_id in rows
+    ]

@@ -5,6 +5,8 @@ Never overbooked: every write that changes who holds a place locks the event row
 occurrence and decides inside that lock. A unique constraint on (event, occurrence date, phone)
 among active registrations stops the same phone registering twice even if two requests race.
 
+Every change to a registration sends ``events.signals.registration_changed`` after the commit.
+
 Also the calendar SEQUENCE of an event, kept right on every full save (``events.signals``).
 """
 
@@ -29,6 +31,7 @@ from .errors import (
     RegistrationNotFound,
 )
 from .recurrence import find_occurrence
+from .signals import send_registration_changed_on_commit
 
 # A group is one unit's class or staff; larger groups register in several parts.
 MAX_PARTY_SIZE = 500
@@ -122,6 +125,7 @@ def register(*, event, occurrence_date, name, phone, unit=None, party_size=1, no
             except ValidationError as error:
                 raise InvalidRegistration() from error
             registration.save()
+            send_registration_changed_on_commit(registration)
     except IntegrityError:
         raise DuplicateRegistration() from None
     return registration, token
@@ -140,6 +144,7 @@ def _promote_waitlist(*, event, occurrence_date):
             break
         waiting.status = RegistrationStatus.CONFIRMED
         waiting.save(update_fields=["status"])
+        send_registration_changed_on_commit(waiting)
         taken += waiting.party_size
         promoted.append(waiting)
     return promoted
@@ -164,6 +169,7 @@ def cancel_registration(*, event, public_id, token):
         was_confirmed = registration.status == RegistrationStatus.CONFIRMED
         registration.status = RegistrationStatus.CANCELLED
         registration.save(update_fields=["status"])
+        send_registration_changed_on_commit(registration)
         if not was_confirmed:
             return []
         return _promote_waitlist(event=locked, occurrence_date=registration.occurrence_date)
@@ -181,6 +187,7 @@ def check_in(*, event, public_id, now=None):
         if registration.checked_in_at is None:
             registration.checked_in_at = now or timezone.now()
             registration.save(update_fields=["checked_in_at"])
+            send_registration_changed_on_commit(registration)
         return registration
 
 

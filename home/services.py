@@ -59,9 +59,18 @@ ADMIN_MODEL_PERMISSIONS = [
     "add_headcount",
     "change_headcount",
     "view_headcount",
+    "add_campaign",
+    "change_campaign",
+    "view_campaign",
     # Event registrations: the check-in page and attendance (events).
     "view_registration",
     "change_registration",
+    # Participation: the dashboard and staff-entered activity numbers (participation).
+    "view_report",
+    "add_activityreport",
+    "change_activityreport",
+    "delete_activityreport",
+    "view_activityreport",
 ]
 REVIEWER_MODEL_PERMISSIONS = ["add_question", "change_question", "view_answersheet"]
 

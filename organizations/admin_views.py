@@ -27,6 +27,10 @@ class ImportUnitsView(SpreadsheetImportView):
         ),
         gettext_lazy("别名：多个别名用“；”或“|”分隔。"),
         gettext_lazy("启用：填“是”或“否”，留空视为“是”。"),
+        gettext_lazy(
+            "联系人、联系电话：本单位的联络人及其手机号或带区号的固定电话（例如 0532-12345678），可以留空；"
+            "两列都留空时保留已有的联系人。填写联系电话时须同时填写联系人。"
+        ),
     )
     listing_url_name = "wagtailsnippets_organizations_unit:list"
     template_download_url_name = "organizations_export"
@@ -42,8 +46,10 @@ class ImportHeadcountsView(SpreadsheetImportView):
     columns = import_export.HEADCOUNT_COLUMNS
     format_notes = (
         gettext_lazy("单位：单位名称或代码；有重名的单位请填代码。"),
-        gettext_lazy("年份：四位数字，例如 2026。上方填写了年份时可以留空。"),
-        gettext_lazy("对象：学生、职工或居民。"),
+        gettext_lazy(
+            "活动：宣传活动的名称，例如“2026年安全生产月”（在“单位 → 宣传活动”中添加）。上方选择了宣传活动时可以留空。"
+        ),
+        gettext_lazy("对象：学生、职工、居民或机关干部。"),
         gettext_lazy("应参与人数：不小于 0 的整数。"),
     )
     listing_url_name = "wagtailsnippets_organizations_headcount:list"
@@ -51,7 +57,7 @@ class ImportHeadcountsView(SpreadsheetImportView):
 
     def run_import(self, form, upload):
         return import_export.import_headcounts(
-            file=upload, filename=upload.name, campaign_year=form.cleaned_data["campaign_year"]
+            file=upload, filename=upload.name, campaign=form.cleaned_data["campaign"]
         )
 
 
@@ -74,9 +80,10 @@ class ExportView(AdminPage, TemplateView):
         if form.cleaned_data["content"] == ExportForm.HEADCOUNTS:
             if not can_see(headcount_policy, request.user):
                 raise PermissionDenied
-            year = form.cleaned_data["campaign_year"]
-            data = import_export.export_headcounts(campaign_year=year, format=fmt)
-            stem = f"headcounts-{year}"
+            campaign = form.cleaned_data["campaign"]
+            data = import_export.export_headcounts(campaign=campaign, format=fmt)
+            # ASCII, as browsers disagree on non-ASCII file names; the id tells two campaigns of a year apart.
+            stem = f"headcounts-{campaign.year}-{campaign.pk}"
         else:
             data = import_export.export_units(format=fmt)
             stem = "units"

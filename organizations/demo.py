@@ -1,20 +1,30 @@
 """Demo units for 莱西市: the city, its towns, streets and development zone, and under them
-communities and villages, schools, enterprises and government bodies, with the 2026 expected
-headcounts. Safe to run repeatedly: units are looked up by parent and name, headcounts by unit,
-year and audience.
+communities and villages, schools, enterprises and government bodies, with the campaign
+2026年安全生产月, its expected headcounts and the liaisons of a few units. Safe to run repeatedly:
+units are looked up by parent and name, the campaign by name, headcounts by unit, campaign and
+audience, and a liaison is filled in only where a unit has none.
 
 Town and street names are real places; community and school names are generic; enterprise
 names carry 示范 to make plain they are made up.
 """
 
+import datetime
 import random
 
 from django.db import transaction
 
-from .factories import HeadcountFactory, UnitFactory
-from .models import AudienceGroup, UnitKind
+from .factories import CampaignFactory, HeadcountFactory, UnitFactory
+from .models import UnitKind, audience_for_unit_kind
+from .services import save_unit
 
 CAMPAIGN_YEAR = 2026
+CAMPAIGN = {
+    "name": "2026年安全生产月",
+    "year": CAMPAIGN_YEAR,
+    "theme": "人人讲安全、个个会应急",
+    "starts_on": datetime.date(2026, 6, 1),
+    "ends_on": datetime.date(2026, 6, 30),
+}
 CITY = {"name": "莱西市", "code": "370285", "aliases": "莱西"}
 
 # town: {kind: [(name, aliases), ...]}
@@ -82,12 +92,20 @@ TOWNS = {
 }
 CITY_BODIES = [("莱西市应急管理局", "应急局"), ("莱西市教育体育局", "教体局")]
 
-# Who each kind of unit brings to a contest, and a plausible range of how many.
-AUDIENCE_BY_KIND = {
-    UnitKind.COMMUNITY: (AudienceGroup.RESIDENTS, 800, 6000),
-    UnitKind.SCHOOL: (AudienceGroup.STUDENTS, 300, 2400),
-    UnitKind.ENTERPRISE: (AudienceGroup.STAFF, 40, 600),
-    UnitKind.GOVERNMENT: (AudienceGroup.STAFF, 20, 120),
+# A plausible range of how many people each kind of unit brings (its audience_for_unit_kind).
+HEADCOUNT_RANGE_BY_KIND = {
+    UnitKind.COMMUNITY: (800, 6000),
+    UnitKind.SCHOOL: (300, 2400),
+    UnitKind.ENTERPRISE: (40, 600),
+    UnitKind.GOVERNMENT: (20, 120),
+}
+# Made-up numbers (138 0000 …, 0532-8000 …) that are plainly not anyone's.
+LIAISONS = {
+    "莱西市实验小学": ("王老师", "13800000001"),
+    "莱西市第二中学": ("李老师", "13800000002"),
+    "水集社区": ("张主任", "13800000003"),
+    "姜山镇": ("刘干事", "0532-80000004"),
+    "莱西示范化工有限公司": ("赵经理", "0532-80000005-801"),
 }
 
 
@@ -95,11 +113,23 @@ def _unit(*, name, kind, parent, aliases="", code=""):
     return UnitFactory(name=name, kind=kind, parent=parent, aliases=aliases, code=code)
 
 
-def _headcount(unit):
-    audience, low, high = AUDIENCE_BY_KIND[unit.kind]
+def demo_campaign():
+    """2026年安全生产月, which every app's demo names (looked up by name, created when missing)."""
+    return CampaignFactory(**CAMPAIGN)
+
+
+def _headcount(unit, campaign):
+    low, high = HEADCOUNT_RANGE_BY_KIND[unit.kind]
     # Seeded by the name, so every run (and every test database) gets the same numbers.
     expected = random.Random(f"{unit.name}-{CAMPAIGN_YEAR}").randrange(low, high, 10)
-    HeadcountFactory(unit=unit, campaign_year=CAMPAIGN_YEAR, audience=audience, expected=expected)
+    HeadcountFactory(unit=unit, campaign=campaign, audience=audience_for_unit_kind(unit.kind), expected=expected)
+
+
+def _give_liaison(unit):
+    if unit.name in LIAISONS and not unit.liaison_name:
+        unit.liaison_name, unit.liaison_phone = LIAISONS[unit.name]
+        unit.full_clean()
+        save_unit(unit=unit)
 
 
 @transaction.atomic
@@ -109,8 +139,10 @@ def load_demo_units():
         _unit(name=name, kind=UnitKind.GOVERNMENT, parent=city, aliases=aliases) for name, aliases in CITY_BODIES
     ]
     enterprise_number = 0
+    towns = []
     for town_name, kinds in TOWNS.items():
         town = _unit(name=town_name, kind=UnitKind.TOWN, parent=city)
+        towns.append(town)
         for kind, units in kinds.items():
             for name, aliases in units:
                 code = ""
@@ -119,5 +151,11 @@ def load_demo_units():
                     enterprise_number += 1
                     code = f"91370285DEMO{enterprise_number:05d}X"
                 members.append(_unit(name=name, kind=kind, parent=town, aliases=aliases, code=code))
-    for unit in members:
-        _headcount(unit)
+    campaign = demo_campaign()
+    # Once loaded, the campaign's headcounts are staff's (and the participation demo's) to change:
+    # loading again neither restores a removed one nor resets a number.
+    if not campaign.headcounts.exists():
+        for unit in members:
+            _headcount(unit, campaign)
+    for unit in towns + members:
+        _give_liaison(unit)

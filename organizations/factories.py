@@ -1,8 +1,10 @@
-"""Factories for units and headcounts; the tests and the demo units both build data with these."""
+"""Factories for units, campaigns and headcounts; the tests and the demo units both build data with these."""
+
+import datetime
 
 import factory
 
-from .models import ALLOWED_PARENT_KINDS, AudienceGroup, Headcount, Unit, UnitKind
+from .models import ALLOWED_PARENT_KINDS, AudienceGroup, Campaign, Headcount, Unit, UnitKind
 from .services import save_unit
 
 
@@ -28,12 +30,26 @@ class UnitFactory(factory.django.DjangoModelFactory):
         return existing or save_unit(unit=model_class(*args, **kwargs))
 
 
+class CampaignFactory(factory.django.DjangoModelFactory):
+    """A June campaign of ``year``; looked up by name, so naming an existing campaign returns it."""
+
+    name = factory.Sequence(lambda n: f"测试宣传活动{n}")
+    year = 2026
+    theme = ""
+    starts_on = factory.LazyAttribute(lambda o: datetime.date(o.year, 6, 1))
+    ends_on = factory.LazyAttribute(lambda o: datetime.date(o.year, 6, 30))
+
+    class Meta:
+        model = Campaign
+        django_get_or_create = ("name",)
+
+
 class HeadcountFactory(factory.django.DjangoModelFactory):
     unit = factory.SubFactory(UnitFactory)
-    campaign_year = 2026
+    campaign = factory.SubFactory(CampaignFactory)
     audience = AudienceGroup.STUDENTS
     expected = 100
 
     class Meta:
         model = Headcount
-        django_get_or_create = ("unit", "campaign_year", "audience")
+        django_get_or_create = ("unit", "campaign", "audience")

@@ -1,29 +1,26 @@
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from core.forms import ImportFileForm
 
-from .models import MAX_CAMPAIGN_YEAR, MIN_CAMPAIGN_YEAR, PARENT_KINDS, Unit
+from . import selectors
+from .models import PARENT_KINDS, Unit
 from .services import save_unit
 
 
-def _this_year():
-    return timezone.localdate().year
-
-
-def _year_field(**kwargs):
-    return forms.IntegerField(
-        label=_("年份"),
-        validators=[MinValueValidator(MIN_CAMPAIGN_YEAR), MaxValueValidator(MAX_CAMPAIGN_YEAR)],
-        **kwargs,
+def _campaign_field(**kwargs):
+    return forms.ModelChoiceField(
+        label=_("宣传活动"), queryset=selectors.campaigns(), required=False, empty_label=_("（请选择）"), **kwargs
     )
 
 
+def _latest_campaign():
+    return selectors.campaigns().first()
+
+
 class HeadcountImportForm(ImportFileForm):
-    campaign_year = _year_field(required=False, help_text=_("填写后，文件中“年份”可以留空，且不接受其他年份的数据。"))
+    campaign = _campaign_field(help_text=_("选择后，文件中“活动”可以留空，且不接受其他活动的数据。"))
 
 
 class ExportForm(forms.Form):
@@ -32,15 +29,15 @@ class ExportForm(forms.Form):
     content = forms.ChoiceField(
         label=_("内容"), choices=[(UNITS, _("单位")), (HEADCOUNTS, _("应参与人数"))], widget=forms.RadioSelect
     )
-    campaign_year = _year_field(required=False, initial=_this_year, help_text=_("导出应参与人数时必填。"))
+    campaign = _campaign_field(initial=_latest_campaign, help_text=_("导出应参与人数时必选。"))
     format = forms.ChoiceField(
         label=_("格式"), choices=[("xlsx", _("Excel（.xlsx）")), ("csv", _("CSV（UTF-8）"))], widget=forms.RadioSelect
     )
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("content") == self.HEADCOUNTS and not cleaned.get("campaign_year"):
-            self.add_error("campaign_year", _("请填写要导出的年份。"))
+        if cleaned.get("content") == self.HEADCOUNTS and not cleaned.get("campaign"):
+            self.add_error("campaign", _("请选择要导出的宣传活动。"))
         return cleaned
 
 

@@ -8,6 +8,7 @@ The format is described in README.md (单位与应参与人数导入).
 """
 
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -30,12 +31,14 @@ from core.spreadsheets import (
 )
 
 from . import selectors
-from .models import PARENT_KINDS, AudienceGroup, Headcount, Unit, UnitKind
+from .models import PARENT_KINDS, AudienceGroup, Campaign, Headcount, Unit, UnitKind
 from .services import save_unit
 
 # Column titles are the file format, so they are fixed Chinese rather than translated text.
-UNIT_COLUMNS = ("名称", "类型", "上级单位", "代码", "别名", "启用")
-HEADCOUNT_COLUMNS = ("单位", "年份", "对象", "应参与人数")
+# Files written before units had liaisons have no contact columns; they still import.
+UNIT_CONTACT_COLUMNS = ("联系人", "联系电话")
+UNIT_COLUMNS = ("名称", "类型", "上级单位", "代码", "别名", "启用", *UNIT_CONTACT_COLUMNS)
+HEADCOUNT_COLUMNS = ("单位", "活动", "对象", "应参与人数")
 UNIT_FIELD_COLUMNS = {
     "name": "名称",
     "kind": "类型",
@@ -43,8 +46,10 @@ UNIT_FIELD_COLUMNS = {
     "code": "代码",
     "aliases": "别名",
     "is_active": "启用",
+    "liaison_name": "联系人",
+    "liaison_phone": "联系电话",
 }
-HEADCOUNT_FIELD_COLUMNS = {"unit": "单位", "campaign_year": "年份", "audience": "对象", "expected": "应参与人数"}
+HEADCOUNT_FIELD_COLUMNS = {"unit": "单位", "campaign": "活动", "audience": "对象", "expected": "应参与人数"}
 
 ALIAS_SEPARATORS = re.compile(r"[；;|｜\n]")
 EXPORT_ALIAS_SEPARATOR = "；"
@@ -63,6 +68,8 @@ class _UnitRow:
     code: str
     aliases: str
     is_active: bool | None
+    liaison_name: str
+    liaison_phone: str
     errors: list = field(default_factory=list)
     parent_row: "_UnitRow | None" = None
     parent_pk: int | None = None
@@ -87,6 +94,8 @@ def _parse_unit_row(line, record):
         code=record["代码"],
         aliases="\n".join(alias.strip() for alias in ALIAS_SEPARATORS.split(record["别名"]) if alias.strip()),
         is_active=ACTIVE_WORDS.get(active_text.lower()),
+        liaison_name=record["联系人"],
+        liaison_phone=_compact_phone(record["联系电话"]),
     )
     if row.kind is None:
         if kind_text:
@@ -99,6 +108,12 @@ def _parse_unit_row(line, record):
     if row.is_active is None:
         row.error("启用", _("启用应填写“是”或“否”，现在是“%(text)s”。") % {"text": active_text})
     return row
+
+
+def _compact_phone(text):
+    """A phone number as typed in a spreadsheet: full-width digits and dashes folded (NFKC), spaces
+    inside dropped (138 1234 5678)."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
 def _narrow(candidates, kind_of):
@@ -177,7 +192,16 @@ def _parents_first(rows):
 
 
 def _unit_state(unit):
-    return (unit.name, unit.kind, unit.parent_id, unit.code, unit.aliases, unit.is_active)
+    return (
+        unit.name,
+        unit.kind,
+        unit.parent_id,
+        unit.code,
+        unit.aliases,
+        unit.is_active,
+        unit.liaison_name,
+        unit.liaison_phone,
+    )
 
 
 def _save_unit_row(row, claimed, result):
@@ -213,6 +237,11 @@ def _save_unit_row(row, claimed, result):
         unit.code = row.code
     unit.aliases = row.aliases
     unit.is_active = row.is_active
+    # The contact is one person's name and number, so they change together; two blank cells leave
+    # an existing contact alone, as a town's file may not know every unit's liaison.
+    if row.liaison_name or row.liaison_phone:
+        unit.liaison_name = row.liaison_name
+        unit.liaison_phone = row.liaison_phone
     try:
         unit.full_clean()
     except ValidationError as e:
@@ -234,7 +263,9 @@ def _save_unit_row(row, claimed, result):
 def import_units(*, file, filename) -> ImportResult:
     """Create or update units from a .xlsx or .csv file with the columns UNIT_COLUMNS."""
     try:
-        table, errors = read_table(file=file, filename=filename, columns=UNIT_COLUMNS)
+        table, errors = read_table(
+            file=file, filename=filename, columns=UNIT_COLUMNS, optional_columns=UNIT_CONTACT_COLUMNS
+        )
     except RejectedFile as e:
         return rejected_result(e.errors, UNIT_COLUMNS)
     rows = [_parse_unit_row(line, record) for line, record in table]
@@ -283,16 +314,17 @@ def _parse_count(text):
     return int(text) if text.isdecimal() else None
 
 
-def import_headcounts(*, file, filename, campaign_year=None) -> ImportResult:
+def import_headcounts(*, file, filename, campaign=None) -> ImportResult:
     """Create or update expected headcounts from a .xlsx or .csv file with the columns
-    HEADCOUNT_COLUMNS. With ``campaign_year`` a blank 年份 means that year and any other
-    year is an error, so a file for the wrong campaign is caught."""
+    HEADCOUNT_COLUMNS. 活动 names a campaign. With ``campaign`` a blank 活动 means that campaign and
+    any other is an error, so a file for the wrong campaign is caught."""
     try:
         table, errors = read_table(file=file, filename=filename, columns=HEADCOUNT_COLUMNS)
     except RejectedFile as e:
         return rejected_result(e.errors, HEADCOUNT_COLUMNS)
     result = ImportResult()
     find_unit = _unit_finder()
+    campaigns_by_name = {c.name: c for c in Campaign.objects.all()}
     seen = {}
     with transaction.atomic():
         for line, record in table:
@@ -300,16 +332,9 @@ def import_headcounts(*, file, filename, campaign_year=None) -> ImportResult:
             unit, reason = find_unit(record["单位"])
             if reason:
                 row_errors.append(RowError(line, "单位", reason))
-            year = _parse_count(record["年份"]) if record["年份"] else campaign_year
-            if year is None:
-                message = _("年份应为四位数字，例如 2026。") if record["年份"] else _("请填写年份。")
-                row_errors.append(RowError(line, "年份", message))
-            elif campaign_year and year != campaign_year:
-                message = _("本次导入的是 %(expected)s 年的数据，这一行是 %(year)s 年。") % {
-                    "expected": campaign_year,
-                    "year": year,
-                }
-                row_errors.append(RowError(line, "年份", message))
+            row_campaign, reason = _row_campaign(record["活动"], campaign, campaigns_by_name)
+            if reason:
+                row_errors.append(RowError(line, "活动", reason))
             audience = AUDIENCE_WORDS.get(record["对象"].lower())
             if audience is None:
                 message = _("对象应为：%(audiences)s。") % {"audiences": choice_labels(AudienceGroup)}
@@ -321,14 +346,14 @@ def import_headcounts(*, file, filename, campaign_year=None) -> ImportResult:
                 errors += row_errors
                 continue
 
-            key = (unit.pk, year, audience)
+            key = (unit.pk, row_campaign.pk, audience)
             if key in seen:
                 errors.append(RowError(line, "", _("与第 %(line)s 行重复。") % {"line": seen[key]}))
                 continue
             seen[key] = line
-            headcount = Headcount.objects.filter(unit=unit, campaign_year=year, audience=audience).first()
+            headcount = Headcount.objects.filter(unit=unit, campaign=row_campaign, audience=audience).first()
             before = headcount.expected if headcount else None
-            headcount = headcount or Headcount(unit=unit, campaign_year=year, audience=audience)
+            headcount = headcount or Headcount(unit=unit, campaign=row_campaign, audience=audience)
             headcount.expected = expected
             try:
                 headcount.full_clean()
@@ -347,6 +372,23 @@ def import_headcounts(*, file, filename, campaign_year=None) -> ImportResult:
             transaction.set_rollback(True)
             return rejected_result(errors, HEADCOUNT_COLUMNS)
     return result
+
+
+def _row_campaign(name, chosen, campaigns_by_name):
+    """(campaign, None) or (None, reason) for a row's 活动 cell, given the upload form's choice."""
+    if not name:
+        if chosen is None:
+            return None, _("请填写宣传活动的名称，例如“2026年安全生产月”。")
+        return chosen, None
+    found = campaigns_by_name.get(name)
+    if found is None:
+        return None, _("找不到宣传活动“%(name)s”，请先在“单位 → 宣传活动”中添加。") % {"name": name}
+    if chosen is not None and found != chosen:
+        return None, _("本次导入的是“%(expected)s”的数据，这一行是“%(name)s”。") % {
+            "expected": chosen.name,
+            "name": name,
+        }
+    return found, None
 
 
 # Export --------------------------------------------------------------------------------------
@@ -375,23 +417,25 @@ def export_units(*, format) -> bytes:
             unit.code,
             EXPORT_ALIAS_SEPARATOR.join(unit.alias_list),
             YES if unit.is_active else NO,
+            unit.liaison_name,
+            unit.liaison_phone,
         ]
         for unit in units
     ]
     return write_rows(UNIT_COLUMNS, rows, format)
 
 
-def export_headcounts(*, campaign_year, format) -> bytes:
-    """One campaign year's headcounts in the import format, in the order of the unit tree."""
+def export_headcounts(*, campaign, format) -> bytes:
+    """One campaign's headcounts in the import format, in the order of the unit tree."""
     units = _tree_order()
     name_counts = Counter(unit.name for unit in units)
     position = {unit.pk: i for i, unit in enumerate(units)}
     audience_order = {value: i for i, value in enumerate(AudienceGroup.values)}
     headcounts = sorted(
-        selectors.headcounts_for(campaign_year=campaign_year),
+        selectors.headcounts_for(campaign=campaign),
         key=lambda h: (position[h.unit_id], audience_order[h.audience]),
     )
     rows = [
-        [_reference(h.unit, name_counts), h.campaign_year, h.get_audience_display(), h.expected] for h in headcounts
+        [_reference(h.unit, name_counts), h.campaign.name, h.get_audience_display(), h.expected] for h in headcounts
     ]
     return write_rows(HEADCOUNT_COLUMNS, rows, format)

@@ -1,3 +1,4 @@
+import re
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -8,6 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
+
+from core.privacy import MOBILE_PHONE_REGEX, is_mobile_phone
 
 
 class UnitKind(models.TextChoices):
@@ -41,6 +44,20 @@ CITY_OR_TOWN_MEMBER_KINDS = (UnitKind.GOVERNMENT, UnitKind.OTHER)
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 JOIN_TOKEN_LENGTH = 24
+
+# A liaison's phone: a mobile number, or a landline with its area code (0532-12345678), optionally
+# with an extension (0532-12345678-123). Portable regex syntax, as the check constraint uses it too.
+LANDLINE_PHONE_REGEX = r"^0[1-9][0-9]{1,2}-[1-9][0-9]{6,7}(-[0-9]{1,6})?$"
+_LANDLINE_PHONE = re.compile(LANDLINE_PHONE_REGEX)
+# SQLite runs the constraint's regex with Python's re, whose $ also matches before a final newline;
+# this second pattern shuts that gap there (PostgreSQL's $ has none).
+NOT_PHONE_CHARACTER_REGEX = r"[^0-9-]"
+LIAISON_PHONE_MESSAGE = _("联系电话应为11位手机号，或带区号的固定电话，例如 0532-12345678。")
+
+
+def validate_liaison_phone(value):
+    if not (is_mobile_phone(value) or _LANDLINE_PHONE.fullmatch(value)):
+        raise ValidationError(LIAISON_PHONE_MESSAGE, code="invalid")
 
 
 def new_join_token():
@@ -100,6 +117,16 @@ class Unit(index.Indexed, models.Model):
         _("别名"), blank=True, help_text=_("每行一个，例如“实验小学”。参与者搜索单位时也会匹配别名。")
     )
     is_active = models.BooleanField(_("启用"), default=True)
+    liaison_name = models.CharField(
+        _("联系人"), max_length=40, blank=True, help_text=_("负责组织本单位参与的联络人，例如“王老师”。")
+    )
+    liaison_phone = models.CharField(
+        _("联系电话"),
+        max_length=24,
+        blank=True,
+        validators=[validate_liaison_phone],
+        help_text=_("手机号，或带区号的固定电话，例如 0532-12345678。"),
+    )
     join_token = models.CharField(
         _("扫码口令"), max_length=JOIN_TOKEN_LENGTH, unique=True, editable=False, default=new_join_token
     )
@@ -168,6 +195,21 @@ class Unit(index.Indexed, models.Model):
                 name="organizations_unit_body_under_city_or_town",
                 violation_error_message=_("机关单位和其他单位的上级单位必须是市或镇/街道/开发区。"),
             ),
+            models.CheckConstraint(
+                condition=Q(liaison_phone="")
+                | (
+                    (Q(liaison_phone__regex=MOBILE_PHONE_REGEX) | Q(liaison_phone__regex=LANDLINE_PHONE_REGEX))
+                    & ~Q(liaison_phone__regex=NOT_PHONE_CHARACTER_REGEX)
+                ),
+                name="organizations_unit_liaison_phone_format",
+                violation_error_message=LIAISON_PHONE_MESSAGE,
+            ),
+            # Whoever follows up a unit needs to know whom they are calling.
+            models.CheckConstraint(
+                condition=Q(liaison_phone="") | ~Q(liaison_name=""),
+                name="organizations_unit_liaison_phone_has_name",
+                violation_error_message=_("填写联系电话时请同时填写联系人。"),
+            ),
         ]
 
     def __str__(self):
@@ -199,9 +241,12 @@ class Unit(index.Indexed, models.Model):
         super().clean()
         self.aliases = "\n".join(dict.fromkeys(self.alias_list))
         errors = {}
-        for field, values in (("name", [self.name]), ("aliases", self.alias_list)):
+        checked = (("name", [self.name]), ("aliases", self.alias_list), ("liaison_name", [self.liaison_name]))
+        for field, values in checked:
             if any(value.startswith(FORMULA_PREFIXES) for value in values):
                 errors[field] = gettext("不能以 = + - @ 开头（电子表格会把它当作公式）。")
+        if self.liaison_phone and not self.liaison_name:
+            errors["liaison_name"] = gettext("填写联系电话时请同时填写联系人。")
         if self.kind in ALLOWED_PARENT_KINDS:
             parent_error = self._parent_error()
             if parent_error:
@@ -261,18 +306,79 @@ def _join_kinds(kinds):
 
 
 class AudienceGroup(models.TextChoices):
+    """Who a headcount, a contest sheet or an event entry counts: the one vocabulary that
+    participation compares across apps."""
+
     STUDENTS = "students", _("学生")
     STAFF = "staff", _("职工")
     RESIDENTS = "residents", _("居民")
+    OFFICIALS = "officials", _("机关干部")
+
+
+AUDIENCE_BY_UNIT_KIND = {
+    UnitKind.SCHOOL: AudienceGroup.STUDENTS,
+    UnitKind.ENTERPRISE: AudienceGroup.STAFF,
+    UnitKind.GOVERNMENT: AudienceGroup.OFFICIALS,
+}
+
+
+def audience_for_unit_kind(kind) -> AudienceGroup:
+    """The audience a unit of this kind brings: people who take part through a community, a town,
+    the city or another body are counted as residents."""
+    return AUDIENCE_BY_UNIT_KIND.get(kind, AudienceGroup.RESIDENTS)
 
 
 MIN_CAMPAIGN_YEAR = 2000
 MAX_CAMPAIGN_YEAR = 2100
 
 
-class HeadcountQuerySet(models.QuerySet):
-    def for_year(self, campaign_year):
-        return self.filter(campaign_year=campaign_year)
+class Campaign(models.Model):
+    """A publicity campaign, e.g. 2026年安全生产月 (6月1日–6月30日): it groups contests, events,
+    activities and the expected headcounts that participation is measured against."""
+
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+    year = models.PositiveSmallIntegerField(
+        _("年份"), validators=[MinValueValidator(MIN_CAMPAIGN_YEAR), MaxValueValidator(MAX_CAMPAIGN_YEAR)]
+    )
+    theme = models.CharField(_("主题"), max_length=100, blank=True)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    public_report = models.BooleanField(
+        _("公开参与情况"),
+        default=False,
+        help_text=_("开启后，公众可以看到按镇街和单位类型统计的参与率（不含个人信息）。"),
+    )
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        verbose_name = _("宣传活动")
+        verbose_name_plural = _("宣传活动")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="organizations_campaign_ends_after_start",
+                violation_error_message=_("结束日期不能早于开始日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=MIN_CAMPAIGN_YEAR, year__lte=MAX_CAMPAIGN_YEAR),
+                name="organizations_campaign_year_range",
+                violation_error_message=_("年份应在2000年到2100年之间。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        # The name is the 活动 column of headcount files, and both appear in exports.
+        errors = {
+            field: gettext("不能以 = + - @ 开头（电子表格会把它当作公式）。")
+            for field in ("name", "theme")
+            if getattr(self, field).startswith(FORMULA_PREFIXES)
+        }
+        if errors:
+            raise ValidationError(errors)
 
 
 class Headcount(models.Model):
@@ -280,30 +386,23 @@ class Headcount(models.Model):
     of its participation rate."""
 
     unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="headcounts")
-    campaign_year = models.PositiveSmallIntegerField(
-        _("年份"), validators=[MinValueValidator(MIN_CAMPAIGN_YEAR), MaxValueValidator(MAX_CAMPAIGN_YEAR)]
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("宣传活动"), on_delete=models.PROTECT, related_name="headcounts"
     )
     audience = models.CharField(_("对象"), max_length=20, choices=AudienceGroup)
     expected = models.PositiveIntegerField(_("应参与人数"))
 
-    objects = HeadcountQuerySet.as_manager()
-
     class Meta:
-        ordering = ["-campaign_year", "unit__name", "audience"]
+        ordering = ["-campaign__starts_on", "unit__name", "audience"]
         verbose_name = _("应参与人数")
         verbose_name_plural = _("应参与人数")
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "campaign_year", "audience"],
+                fields=["unit", "campaign", "audience"],
                 name="organizations_headcount_unique_per_campaign",
-                violation_error_message=_("这个单位在该年份已有该对象的应参与人数。"),
-            ),
-            models.CheckConstraint(
-                condition=Q(campaign_year__gte=MIN_CAMPAIGN_YEAR, campaign_year__lte=MAX_CAMPAIGN_YEAR),
-                name="organizations_headcount_year_range",
-                violation_error_message=_("年份应在2000年到2100年之间。"),
+                violation_error_message=_("这个单位在该宣传活动中已有该对象的应参与人数。"),
             ),
         ]
 
     def __str__(self):
-        return f"{self.unit}（{self.campaign_year}，{self.get_audience_display()}）"
+        return f"{self.unit}（{self.campaign}，{self.get_audience_display()}）"

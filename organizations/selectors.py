@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import ReaderFacingNotFound
 
-from .models import Headcount, Unit, UnitKind
+from .models import Campaign, Headcount, Unit, UnitKind
 
 KIND_ORDER = {kind: position for position, kind in enumerate(UnitKind.values)}
 
@@ -92,7 +92,12 @@ def unit_tree(*, active_only=False) -> list[UnitNode]:
     return [build(root, 0) for root in sorted(by_parent.get(None, ()), key=lambda u: u.name)]
 
 
-def headcounts_for(*, campaign_year):
-    """The expected headcounts of one campaign year, as a QuerySet so reports can filter or
-    aggregate further (for example ``.values("unit__town").annotate(Sum("expected"))``)."""
-    return Headcount.objects.for_year(campaign_year).select_related("unit", "unit__town")
+def headcounts_for(*, campaign):
+    """The expected headcounts of one campaign (a Campaign or its id), as a QuerySet so reports can
+    filter or aggregate further (for example ``.values("unit__town").annotate(Sum("expected"))``)."""
+    return Headcount.objects.filter(campaign=campaign).select_related("unit", "unit__town", "campaign")
+
+
+def campaigns():
+    """Every campaign, the latest first."""
+    return Campaign.objects.order_by("-starts_on", "name")

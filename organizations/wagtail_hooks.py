@@ -15,7 +15,7 @@ from core.permissions import can_import, can_see
 
 from .admin_views import ExportView, ImportHeadcountsView, ImportUnitsView
 from .forms import UnitAdminForm
-from .models import Headcount, Unit, UnitKind
+from .models import Campaign, Headcount, Unit, UnitKind
 from .permissions import headcount_policy, unit_policy
 
 MENU_HOOK = "register_organizations_menu_item"
@@ -46,7 +46,16 @@ class UnitViewSet(SnippetViewSet):
     model = Unit
     icon = "site"
     index_view_class = UnitIndexView
-    list_display = ["name", "kind", "parent", "town", "code", BooleanColumn("is_active", label=_("启用"))]
+    list_display = [
+        "name",
+        "kind",
+        "parent",
+        "town",
+        "code",
+        "liaison_name",
+        "liaison_phone",
+        BooleanColumn("is_active", label=_("启用")),
+    ]
     filterset_class = UnitFilterSet
     # No search_fields: modelsearch's SQLite backend fails when asked to search named fields;
     # a plain search uses Unit.search_fields (name and aliases) through our Chinese backend.
@@ -57,6 +66,7 @@ class UnitViewSet(SnippetViewSet):
             FieldPanel("parent", widget=forms.Select),
             FieldPanel("code"),
             FieldPanel("aliases"),
+            FieldRowPanel([FieldPanel("liaison_name"), FieldPanel("liaison_phone")]),
             FieldPanel("is_active"),
         ],
         base_form_class=UnitAdminForm,
@@ -66,21 +76,38 @@ class UnitViewSet(SnippetViewSet):
         return Unit.objects.select_related("parent", "town")
 
 
+class CampaignViewSet(SnippetViewSet):
+    model = Campaign
+    icon = "date"
+    list_display = ["name", "theme", "starts_on", "ends_on", BooleanColumn("public_report", label=_("公开参与情况"))]
+    list_filter = ["year", "public_report"]
+    ordering = ["-starts_on", "name"]
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("year")]),
+        FieldPanel("theme"),
+        FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
+        FieldPanel("public_report"),
+    ]
+
+
 class HeadcountViewSet(SnippetViewSet):
     model = Headcount
     icon = "group"
-    list_display = ["unit", "campaign_year", "audience", "expected"]
-    list_filter = ["campaign_year", "audience"]
+    list_display = ["unit", "campaign", "audience", "expected"]
+    list_filter = ["campaign", "audience"]
     panels = [
-        FieldPanel("unit"),
-        FieldRowPanel([FieldPanel("campaign_year"), FieldPanel("audience"), FieldPanel("expected")]),
+        FieldRowPanel([FieldPanel("unit"), FieldPanel("campaign", widget=forms.Select)]),
+        FieldRowPanel([FieldPanel("audience"), FieldPanel("expected")]),
     ]
+
+    def get_queryset(self, request):
+        return Headcount.objects.select_related("unit", "campaign")
 
 
 class UnitsGroup(SnippetViewSetGroup):
     menu_label = _("单位")
     menu_icon = "site"
-    items = (UnitViewSet, HeadcountViewSet)
+    items = (UnitViewSet, CampaignViewSet, HeadcountViewSet)
     submenu_hook = MENU_HOOK
 
 

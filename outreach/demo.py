@@ -7,6 +7,7 @@ from django.db import transaction
 from events.demo import load_demo_events
 from home.demo.loader import load_demo_site
 from organizations.demo import load_demo_units
+from participation.demo import load_demo_participation
 from quizzes.demo.loader import load_demo_contests
 
 
@@ -18,4 +19,6 @@ def load_demo_content(*, admin_password, contest_sheets=3000):
     load_demo_units()
     students_contest, _adults_contest = load_demo_contests(home=home, sheets=contest_sheets)
     load_demo_events(home=home, related_contest=students_contest)
+    # Last: it reads what the others recorded and sets the headcounts the participation story needs.
+    load_demo_participation()
     return created

@@ -307,3 +307,41 @@ def contest_for_staff(*, pk):
     if contest is None:
         raise Http404
     return contest
+
+
+def sheet_outcome(*, sheet):
+    """A finished sheet as plain values, for ``participation``'s ledger (``signals.sheet_finished``).
+
+    ``passed`` uses the percentage the result page shows (``band_for``); ``full_marks`` is every
+    point; ``topic_results`` is ``{topic_id: [correct, total]}`` over the sheet's questions, where a
+    question is correct when it was awarded all its points (a partly right 不定项 is not). The
+    topic is the question's topic now (versions snapshot the text, not the topic). Two queries;
+    ValueError for a sheet still in progress.
+    """
+    sheet = AnswerSheet.objects.select_related("participant", "unit", "contest").get(pk=sheet.pk)
+    if not sheet.is_finished:
+        raise ValueError(f"sheet {sheet.public_id} is not finished")
+    topic_results = {}
+    rows = SheetQuestion.objects.filter(sheet=sheet).values_list("version__question__topic_id", "awarded", "points")
+    for topic_id, awarded, points in rows:
+        result = topic_results.setdefault(topic_id, [0, 0])
+        result[0] += awarded is not None and awarded == points
+        result[1] += 1
+    participant = sheet.participant
+    return {
+        "public_id": str(sheet.public_id),
+        "contest_page_id": sheet.contest_id,
+        "campaign_id": sheet.contest.campaign_id,
+        "unit_id": sheet.unit_id,
+        "unit_kind": sheet.unit.kind,
+        "name": participant.name,
+        "class_name": participant.class_name,
+        "phone": participant.phone,
+        "age_band": participant.age_band,
+        "score": sheet.score,
+        "max_score": sheet.max_score,
+        "passed": sheet.percent >= sheet.contest.pass_mark,
+        "full_marks": sheet.score == sheet.max_score,
+        "finished_at": sheet.finished_at,
+        "topic_results": topic_results,
+    }

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "organizations",
     "quizzes",
     "events",
+    "participation",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -85,8 +85,18 @@ class ContestPage(RoutablePageMixin, Page):
         default="我是该学生的监护人，已阅读并同意孩子参加本次安全知识答卷，并同意主办单位为统计参与情况保存孩子的姓名、学校和班级。",
     )
     consent_version = models.CharField(_("同意书版本"), max_length=20, default="2026-1")
+    # Which campaign's participation figures this contest's sheets count towards.
+    campaign = models.ForeignKey(
+        "organizations.Campaign",
+        verbose_name=_("宣传活动"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contest_pages",
+    )
 
     content_panels = Page.content_panels + [
+        FieldPanel("campaign"),
         FieldPanel("intro"),
         FieldPanel("rules"),
         MultiFieldPanel(

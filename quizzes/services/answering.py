@@ -1,7 +1,8 @@
 """Answering a sheet: saving answers, submitting, grading and finalising overdue sheets.
 
 The sheet row is locked while answers are saved or the sheet is graded, so a sheet is graded once
-however many submits race, and a save either lands before grading or is refused.
+however many submits race, and a save either lands before grading or is refused. Grading sends
+``quizzes.signals.sheet_finished`` after the commit, so it too is sent once per sheet.
 """
 
 from datetime import timedelta
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from ..choices import MultipleChoiceScoring, QuestionKind, SheetStatus
 from ..errors import InvalidInput, SheetFinished, SheetNotFound, TimeUp
 from ..models.sheets import AnswerSheet, SheetQuestion
+from ..signals import send_sheet_finished_on_commit
 
 # Answers and submits this long after the deadline still count: network latency, not cheating.
 GRACE_SECONDS = 10
@@ -107,6 +109,9 @@ def _grade(sheet, *, now, status):
     sheet.score = sum(question.awarded for question in questions)
     sheet.duration_seconds = max(0, round((finished_at - sheet.started_at).total_seconds()))
     sheet.save(update_fields=["status", "finished_at", "score", "duration_seconds"])
+    # Every finishing path ends here, once per sheet: the callers hold the row lock and grade only
+    # a sheet that is not finished yet.
+    send_sheet_finished_on_commit(sheet)
 
 
 def submit_answer_sheet(*, public_id, participant, answers=None, now=None):

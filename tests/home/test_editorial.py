@@ -87,8 +87,13 @@ def test_administrators_manage_the_bank_units_and_results_reviewers_the_bank(dja
         "organizations.add_unit",
         "organizations.change_headcount",
         "events.change_registration",
+        "organizations.change_campaign",
+        "participation.view_report",
+        "participation.add_activityreport",
     ):
         assert admin.has_perm(perm), perm
     assert reviewer.has_perm("quizzes.change_question")
     assert not reviewer.has_perm("organizations.change_unit")
     assert not editor.has_perm("quizzes.view_answersheet")
+    assert not editor.has_perm("participation.view_report")
+    assert not reviewer.has_perm("participation.view_report")

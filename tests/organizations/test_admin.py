@@ -8,13 +8,16 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from organizations.models import Headcount, Unit
+from organizations.factories import CampaignFactory, HeadcountFactory, UnitFactory
+from organizations.models import Campaign, Headcount, Unit, UnitKind
 
 from .spreadsheets import csv_file, xlsx_file
 
 pytestmark = pytest.mark.django_db
 
 UNITS_URL = "/admin/snippets/organizations/unit/"
+CAMPAIGNS_URL = "/admin/snippets/organizations/campaign/"
+UNIT_HEADER = ["名称", "类型", "上级单位", "代码", "别名", "启用", "联系人", "联系电话"]
 
 
 def upload(name, data):
@@ -63,10 +66,50 @@ def test_unit_form_explains_a_wrong_parent(admin_client, city):
     assert "“学校”的上级单位必须是“镇/街道/开发区”，“测试市”是“市”。" in response.content.decode()
 
 
-def test_headcount_snippet_lists_and_filters(admin_client):
-    response = admin_client.get(
-        "/admin/snippets/organizations/headcount/", {"campaign_year": 2026, "audience": "staff"}
+def test_unit_listing_shows_the_liaison(admin_client, town):
+    UnitFactory(
+        kind=UnitKind.SCHOOL, name="联络小学", parent=town, liaison_name="王老师", liaison_phone="0532-12345678"
     )
+    html = admin_client.get(UNITS_URL, {"town": town.pk}).content.decode()
+    assert "联系人" in html and "王老师" in html and "0532-12345678" in html
+
+
+def test_unit_form_checks_the_liaison_phone(admin_client, town):
+    data = {"name": "表单小学", "kind": "school", "parent": town.pk, "code": "", "aliases": ""}
+    response = admin_client.post(f"{UNITS_URL}add/", {**data, "liaison_name": "王老师", "liaison_phone": "12345"})
+    assert response.status_code == 200
+    assert "联系电话应为11位手机号，或带区号的固定电话，例如 0532-12345678。" in response.content.decode()
+    response = admin_client.post(f"{UNITS_URL}add/", {**data, "liaison_name": "王老师", "liaison_phone": "13800000001"})
+    assert response.status_code == 302
+    assert Unit.objects.get(name="表单小学").liaison_phone == "13800000001"
+
+
+def test_campaigns_are_listed_added_and_checked(admin_client):
+    html = admin_client.get("/admin/").content.decode()
+    assert CAMPAIGNS_URL in html  # 单位 → 宣传活动
+    assert "2026年安全生产月" in admin_client.get(CAMPAIGNS_URL).content.decode()
+    data = {"name": "2027年安全生产月", "year": 2027, "theme": "", "starts_on": "2027-06-30", "ends_on": "2027-06-01"}
+    response = admin_client.post(f"{CAMPAIGNS_URL}add/", data)
+    assert response.status_code == 200
+    assert "结束日期不能早于开始日期。" in response.content.decode()
+    response = admin_client.post(f"{CAMPAIGNS_URL}add/", {**data, "ends_on": "2027-07-15"})
+    assert response.status_code == 302
+    assert Campaign.objects.get(name="2027年安全生产月").ends_on.isoformat() == "2027-07-15"
+
+
+def test_a_campaign_with_headcounts_cannot_be_deleted(admin_client, school):
+    campaign = CampaignFactory(name="删除测试活动")
+    HeadcountFactory(unit=school, campaign=campaign)
+    admin_client.post(f"{CAMPAIGNS_URL}delete/{campaign.pk}/")
+    assert Campaign.objects.filter(pk=campaign.pk).exists()
+    empty = CampaignFactory(name="没有人数的活动")
+    assert admin_client.post(f"{CAMPAIGNS_URL}delete/{empty.pk}/").status_code == 302
+    assert not Campaign.objects.filter(pk=empty.pk).exists()
+
+
+def test_headcount_snippet_lists_and_filters(admin_client):
+    demo = Campaign.objects.get(name="2026年安全生产月")
+    response = admin_client.get("/admin/snippets/organizations/headcount/", {"campaign": demo.pk, "audience": "staff"})
     assert response.status_code == 200
     html = response.content.decode()
     assert "莱西示范化工有限公司" in html
@@ -88,9 +131,9 @@ def test_upload_with_errors_shows_them_and_imports_nothing(admin_client, city):
     before = Unit.objects.count()
     data = csv_file(
         [
-            ["名称", "类型", "上级单位", "代码", "别名", "启用"],
-            ["上传街道", "街道", "测试市", "", "", "是"],
-            ["上传小学", "学堂", "上传街道", "", "", "是"],
+            UNIT_HEADER,
+            ["上传街道", "街道", "测试市", "", "", "是", "", ""],
+            ["上传小学", "学堂", "上传街道", "", "", "是", "", ""],
         ]
     )
     response = admin_client.post("/admin/units/import/", {"file": upload("units.csv", data)})
@@ -102,9 +145,7 @@ def test_upload_with_errors_shows_them_and_imports_nothing(admin_client, city):
 
 
 def test_upload_imports_and_reports_counts(admin_client, city):
-    data = xlsx_file(
-        [["名称", "类型", "上级单位", "代码", "别名", "启用"], ["上传街道", "街道", "测试市", "", "", "是"]]
-    )
+    data = xlsx_file([UNIT_HEADER, ["上传街道", "街道", "测试市", "", "", "是", "刘干事", "0532-12345678"]])
     response = admin_client.post("/admin/units/import/", {"file": upload("units.xlsx", data)}, follow=True)
     assert response.redirect_chain[-1][0] == UNITS_URL
     assert "“units.xlsx”导入完成：新增 1 条，更新 0 条，0 条没有变化。" in response.content.decode()
@@ -117,34 +158,41 @@ def test_upload_refuses_other_file_types(admin_client):
     assert "只能导入 .xlsx 或 .csv 文件。" in response.content.decode()
 
 
-def test_headcount_upload_with_a_year(admin_client, school):
-    data = csv_file([["单位", "年份", "对象", "应参与人数"], [school.name, "", "学生", "640"]])
+def test_headcount_upload_with_a_campaign(admin_client, school):
+    campaign = CampaignFactory(name="2027年安全生产月", year=2027)
+    html = admin_client.get("/admin/units/import-headcounts/").content.decode()
+    assert f'<option value="{campaign.pk}">2027年安全生产月</option>' in html
+    data = csv_file([["单位", "活动", "对象", "应参与人数"], [school.name, "", "学生", "640"]])
     response = admin_client.post(
-        "/admin/units/import-headcounts/", {"file": upload("h.csv", data), "campaign_year": "2026"}
+        "/admin/units/import-headcounts/", {"file": upload("h.csv", data), "campaign": str(campaign.pk)}
     )
     assert response.status_code == 302
-    assert Headcount.objects.get(unit=school, campaign_year=2026).expected == 640
+    assert Headcount.objects.get(unit=school, campaign=campaign).expected == 640
 
 
 def test_export_downloads(admin_client):
     response = admin_client.get("/admin/units/export/", {"content": "units", "format": "csv"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="units-')
-    assert response.content.decode("utf-8-sig").startswith("名称,类型,上级单位,代码,别名,启用\r\n莱西市,市,")
+    assert response.content.decode("utf-8-sig").startswith(",".join(UNIT_HEADER) + "\r\n莱西市,市,")
 
+    demo = Campaign.objects.get(name="2026年安全生产月")
     response = admin_client.get(
-        "/admin/units/export/", {"content": "headcounts", "format": "xlsx", "campaign_year": 2026}
+        "/admin/units/export/", {"content": "headcounts", "format": "xlsx", "campaign": demo.pk}
     )
+    assert response["Content-Disposition"].startswith(f'attachment; filename="headcounts-2026-{demo.pk}-')
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert [cell.value for cell in sheet[1]] == ["单位", "年份", "对象", "应参与人数"]
-    assert sheet.max_row == Headcount.objects.filter(campaign_year=2026).count() + 1
+    assert [cell.value for cell in sheet[1]] == ["单位", "活动", "对象", "应参与人数"]
+    assert sheet.max_row == Headcount.objects.filter(campaign=demo).count() + 1
 
 
-def test_export_form_needs_a_year_for_headcounts(admin_client):
-    assert admin_client.get("/admin/units/export/").status_code == 200
+def test_export_form_needs_a_campaign_for_headcounts(admin_client):
+    html = admin_client.get("/admin/units/export/").content.decode()
+    demo = Campaign.objects.get(name="2026年安全生产月")
+    assert f'<option value="{demo.pk}" selected>2026年安全生产月</option>' in html  # the latest campaign
     response = admin_client.get("/admin/units/export/", {"content": "headcounts", "format": "csv"})
     assert response.status_code == 200
-    assert "请填写要导出的年份。" in response.content.decode()
+    assert "请选择要导出的宣传活动。" in response.content.decode()
 
 
 def test_import_and_export_need_permissions(client):
@@ -155,7 +203,8 @@ def test_import_and_export_need_permissions(client):
     assert client.get("/admin/units/import/")["Location"] == "/admin/"
     assert client.get("/admin/units/import-headcounts/")["Location"] == "/admin/"
     assert client.get("/admin/units/export/", {"content": "units", "format": "csv"}).status_code == 200
-    response = client.get("/admin/units/export/", {"content": "headcounts", "format": "csv", "campaign_year": 2026})
+    demo = Campaign.objects.get(name="2026年安全生产月")
+    response = client.get("/admin/units/export/", {"content": "headcounts", "format": "csv", "campaign": demo.pk})
     assert response["Location"] == "/admin/"
     html = client.get("/admin/").content.decode()
     assert "/admin/units/import/" not in html

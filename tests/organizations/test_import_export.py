@@ -7,15 +7,16 @@ from openpyxl import load_workbook
 
 from core.spreadsheets import RowError
 from organizations import import_export
-from organizations.factories import HeadcountFactory, UnitFactory
-from organizations.models import AudienceGroup, Headcount, Unit, UnitKind
+from organizations.factories import CampaignFactory, HeadcountFactory, UnitFactory
+from organizations.models import AudienceGroup, Campaign, Headcount, Unit, UnitKind
 
 from .spreadsheets import csv_file, xlsx_file
 
 pytestmark = pytest.mark.django_db
 
-UNIT_HEADER = ["名称", "类型", "上级单位", "代码", "别名", "启用"]
-HEADCOUNT_HEADER = ["单位", "年份", "对象", "应参与人数"]
+UNIT_HEADER = ["名称", "类型", "上级单位", "代码", "别名", "启用", "联系人", "联系电话"]
+HEADCOUNT_HEADER = ["单位", "活动", "对象", "应参与人数"]
+DEMO_CAMPAIGN = "2026年安全生产月"
 
 GOOD_ROWS = [
     ["导入街道", "街道", "测试市", "", "", "是"],
@@ -27,7 +28,9 @@ GOOD_ROWS = [
 
 
 def import_units(rows, filename="units.xlsx"):
+    """Rows of the first six columns get empty contact cells."""
     make = xlsx_file if filename.lower().endswith(".xlsx") else csv_file
+    rows = [[*row, "", ""] if len(row) == 6 else row for row in rows]
     return import_export.import_units(file=make([UNIT_HEADER, *rows]), filename=filename)
 
 
@@ -165,28 +168,32 @@ def test_wrong_header(city, filename):
         RowError(
             1,
             "",
-            "表头应为：名称、类型、上级单位、代码、别名、启用（顺序不限）；现在缺少“名称、启用”，无法识别“单位名称”。",
+            "表头应为：名称、类型、上级单位、代码、别名、启用、联系人、联系电话（顺序不限）；"
+            "现在缺少“名称、启用”，无法识别“单位名称”。",
         )
     ]
 
 
 def test_repeated_and_blank_header_cells(city):
     upload = csv_file(
-        [[*UNIT_HEADER[:3], "", "名称", *UNIT_HEADER[3:]], ["甲街道", "街道", "测试市", "", "", "", "", ""]]
+        [[*UNIT_HEADER[:3], "", "名称", *UNIT_HEADER[3:]], ["甲街道", "街道", "测试市", "", "", "", "", "", "", ""]]
     )
     (error,) = import_export.import_units(file=upload, filename="units.csv").errors
     assert error.message.endswith("现在无法识别“（空白）”，重复“名称”。")
 
 
 def test_cells_beyond_the_header_are_reported(city):
-    result = import_units([["甲街道", "街道", "测试市", "", "", "是", "多余的内容"]], "units.csv")
+    result = import_units([["甲街道", "街道", "测试市", "", "", "是", "", "", "多余的内容"]], "units.csv")
     assert result.errors == [RowError(2, "", "这一行在表头以外的列里还有内容。")]
     assert not Unit.objects.filter(name="甲街道").exists()
 
 
 def test_columns_may_come_in_any_order(city):
     upload = csv_file(
-        [["启用", "名称", "上级单位", "类型", "别名", "代码"], ["是", "乱序街道", "测试市", "街道", "", ""]]
+        [
+            ["联系电话", "启用", "名称", "上级单位", "类型", "别名", "联系人", "代码"],
+            ["", "是", "乱序街道", "测试市", "街道", "", "", ""],
+        ]
     )
     assert import_export.import_units(file=upload, filename="units.csv").ok
     assert Unit.objects.get(name="乱序街道").kind == UnitKind.TOWN
@@ -195,8 +202,8 @@ def test_columns_may_come_in_any_order(city):
 @pytest.mark.parametrize(
     ("upload", "filename", "message"),
     [
-        (io.BytesIO(b""), "units.csv", "文件是空的。第一行应为表头：名称、类型、上级单位、代码、别名、启用。"),
-        (xlsx_file([]), "units.xlsx", "文件是空的。第一行应为表头：名称、类型、上级单位、代码、别名、启用。"),
+        (io.BytesIO(b""), "units.csv", f"文件是空的。第一行应为表头：{'、'.join(UNIT_HEADER)}。"),
+        (xlsx_file([]), "units.xlsx", f"文件是空的。第一行应为表头：{'、'.join(UNIT_HEADER)}。"),
         (csv_file([UNIT_HEADER]), "units.csv", "文件里只有表头，没有数据行。"),
         (
             io.BytesIO(b"this is not a workbook"),
@@ -213,11 +220,13 @@ def test_unreadable_files_get_a_clear_error(upload, filename, message):
 
 
 def test_gb18030_csv_from_chinese_excel(city):
-    result = import_export.import_units(
-        file=csv_file([UNIT_HEADER, *GOOD_ROWS], encoding="gb18030"), filename="单位.csv"
-    )
+    rows = [[*row, "", ""] for row in GOOD_ROWS]
+    rows[1][6:] = ["陈老师", "13800000099"]
+    result = import_export.import_units(file=csv_file([UNIT_HEADER, *rows], encoding="gb18030"), filename="单位.csv")
     assert result.ok, result.errors
-    assert Unit.objects.get(name="导入街道中心小学").alias_list == ["中心小学", "导入小学", "导入一小"]
+    school = Unit.objects.get(name="导入街道中心小学")
+    assert school.alias_list == ["中心小学", "导入小学", "导入一小"]
+    assert (school.liaison_name, school.liaison_phone) == ("陈老师", "13800000099")
 
 
 def test_blank_rows_are_skipped_but_counted_in_line_numbers(city):
@@ -238,90 +247,193 @@ def test_export_writes_the_import_columns_parents_first():
     sheet = load_workbook(io.BytesIO(import_export.export_units(format="xlsx"))).active
     rows = [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)]
     assert rows[0] == UNIT_HEADER
-    assert rows[1] == ["莱西市", "市", "", "370285", "莱西", "是"]
+    assert rows[1] == ["莱西市", "市", "", "370285", "莱西", "是", "", ""]
     seen = set()
     for name, _kind, parent, *_rest in rows[1:]:
         assert not parent or parent in seen, name
         seen.add(name)
-    assert ["莱西市实验小学", "学校", "水集街道", "", "实验小学；莱西实小", "是"] in rows
-    assert ["莱西示范化工有限公司", "企业", "莱西经济开发区", "91370285DEMO00011X", "示范化工", "是"] in rows
+    assert ["莱西市实验小学", "学校", "水集街道", "", "实验小学；莱西实小", "是", "王老师", "13800000001"] in rows
+    assert [
+        "莱西示范化工有限公司",
+        "企业",
+        "莱西经济开发区",
+        "91370285DEMO00011X",
+        "示范化工",
+        "是",
+        "赵经理",
+        "0532-80000005-801",
+    ] in rows
 
 
 def test_export_names_a_parent_by_code_when_its_name_is_not_unique(city):
     twin = UnitFactory(kind=UnitKind.TOWN, name="水集街道", parent=city, code="TEST-SHUIJI")
     UnitFactory(kind=UnitKind.SCHOOL, name="测试水集小学", parent=twin)
     text = import_export.export_units(format="csv").decode("utf-8-sig")
-    assert "测试水集小学,学校,TEST-SHUIJI,,,是" in text
+    assert "测试水集小学,学校,TEST-SHUIJI,,,是,," in text
     # The demo's 水集街道 has no code, so its children can only be named by the ambiguous name.
-    assert "水集中心小学,学校,水集街道,,水集小学,是" in text
+    assert "水集中心小学,学校,水集街道,,水集小学,是,," in text
+
+
+# Liaison contacts ---------------------------------------------------------------------------
+
+
+def test_liaison_contacts_are_imported_and_exported(city):
+    rows = [
+        ["联络街道", "街道", "测试市", "", "", "是", "刘干事", "0532-12345678"],
+        ["联络小学", "学校", "联络街道", "", "", "是", "王老师", "１３８ ００００ ０００１"],  # as typed on a phone
+        ["联络社区", "社区", "联络街道", "", "", "是", "张主任", ""],
+    ]
+    result = import_units(rows, "units.csv")
+    assert result.ok, result.errors
+    contacts = dict(Unit.objects.filter(name__startswith="联络").values_list("name", "liaison_phone"))
+    assert contacts == {"联络街道": "0532-12345678", "联络小学": "13800000001", "联络社区": ""}
+    text = import_export.export_units(format="csv").decode("utf-8-sig")
+    assert "联络小学,学校,联络街道,,,是,王老师,13800000001" in text
+
+
+def test_blank_contact_cells_keep_the_contact_and_a_new_contact_replaces_both(town):
+    UnitFactory(kind=UnitKind.SCHOOL, name="联络小学", parent=town, liaison_name="王老师", liaison_phone="13800000001")
+    assert import_units([["联络小学", "学校", "测试街道", "", "", "是"]]).unchanged == 1
+    school = Unit.objects.get(name="联络小学")
+    assert (school.liaison_name, school.liaison_phone) == ("王老师", "13800000001")
+
+    # The next liaison has no phone yet: the old number must not stay with the new name.
+    assert import_units([["联络小学", "学校", "测试街道", "", "", "是", "李老师", ""]]).updated == 1
+    school.refresh_from_db()
+    assert (school.liaison_name, school.liaison_phone) == ("李老师", "")
+
+
+def test_bad_liaison_contacts_are_reported_and_nothing_is_imported(town):
+    phone_message = "联系电话应为11位手机号，或带区号的固定电话，例如 0532-12345678。"
+    rows = [
+        ["甲小学", "学校", "测试街道", "", "", "是", '=HYPERLINK("http://example.com")', "13800000001"],
+        ["乙小学", "学校", "测试街道", "", "", "是", "王老师", "+8613800000001"],
+        ["丙小学", "学校", "测试街道", "", "", "是", "李老师", "1380000000"],
+        ["丁小学", "学校", "测试街道", "", "", "是", "", "13800000001"],
+        ["戊小学", "学校", "测试街道", "", "", "是", "赵老师", "0532－1234"],
+        ["己小学", "学校", "测试街道", "", "", "是", "@SUM(A1)", ""],
+    ]
+    result = import_units(rows, "units.csv")  # an .xlsx cell with a formula would hold its result instead
+    assert result.errors == [
+        RowError(2, "联系人", "不能以 = + - @ 开头（电子表格会把它当作公式）。"),
+        RowError(3, "联系电话", phone_message),
+        RowError(4, "联系电话", phone_message),
+        RowError(5, "联系人", "填写联系电话时请同时填写联系人。"),
+        RowError(6, "联系电话", phone_message),
+        RowError(7, "联系人", "不能以 = + - @ 开头（电子表格会把它当作公式）。"),
+    ]
+    assert not Unit.objects.filter(name__in=[row[0] for row in rows]).exists()
 
 
 # Headcounts ---------------------------------------------------------------------------------
 
 
-def test_import_headcounts_by_name_or_code(school, town):
+@pytest.fixture
+def campaign(db):
+    return CampaignFactory(name="2027年安全生产月", year=2027)
+
+
+def test_import_headcounts_by_name_or_code(school, town, campaign):
     enterprise = UnitFactory(kind=UnitKind.ENTERPRISE, name="测试示范厂", parent=town, code="TEST-FACTORY")
-    rows = [[school.name, 2026, "学生", 1200], ["TEST-FACTORY", "2026", "职工", "1,350"], [town.name, 2026, "居民", 0]]
+    office = UnitFactory(kind=UnitKind.GOVERNMENT, name="测试安监办", parent=town)
+    rows = [
+        [school.name, campaign.name, "学生", 1200],
+        ["TEST-FACTORY", campaign.name, "职工", "1,350"],
+        [town.name, campaign.name, "居民", 0],
+        [office.name, campaign.name, "机关干部", 30],
+    ]
     result = import_headcounts(rows)
     assert result.ok, result.errors
-    assert result.created == 3
-    assert Headcount.objects.get(unit=school, campaign_year=2026, audience=AudienceGroup.STUDENTS).expected == 1200
+    assert result.created == 4
+    assert Headcount.objects.get(unit=school, campaign=campaign, audience=AudienceGroup.STUDENTS).expected == 1200
     assert Headcount.objects.get(unit=enterprise).expected == 1350
+    assert Headcount.objects.get(unit=office).audience == AudienceGroup.OFFICIALS
 
     again = import_headcounts(rows, "headcounts.csv")
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
     rows[0][3] = 1250
     assert import_headcounts(rows).updated == 1
 
 
-def test_campaign_year_fills_blank_years_and_refuses_others(school):
-    result = import_headcounts([[school.name, "", "学生", 800], [school.name, 2025, "职工", 80]], campaign_year=2026)
-    assert result.errors == [RowError(3, "年份", "本次导入的是 2026 年的数据，这一行是 2025 年。")]
+def test_the_chosen_campaign_fills_blank_cells_and_refuses_others(school, campaign):
+    rows = [[school.name, "", "学生", 800], [school.name, DEMO_CAMPAIGN, "职工", 80]]
+    result = import_headcounts(rows, campaign=campaign)
+    assert result.errors == [RowError(3, "活动", "本次导入的是“2027年安全生产月”的数据，这一行是“2026年安全生产月”。")]
     assert not Headcount.objects.filter(unit=school).exists()
-    assert import_headcounts([[school.name, "", "学生", 800]], campaign_year=2026).ok
-    assert Headcount.objects.get(unit=school).campaign_year == 2026
+    assert import_headcounts([[school.name, "", "学生", 800]], campaign=campaign).ok
+    assert Headcount.objects.get(unit=school).campaign == campaign
 
 
-def test_bad_headcount_rows_are_all_reported_and_nothing_is_imported(school, town, other_town):
+def test_one_unit_may_have_headcounts_in_several_campaigns(school, campaign):
+    rows = [[school.name, campaign.name, "学生", 800], [school.name, DEMO_CAMPAIGN, "学生", 700]]
+    assert import_headcounts(rows).created == 2
+    assert dict(school.headcounts.values_list("campaign__name", "expected")) == {campaign.name: 800, DEMO_CAMPAIGN: 700}
+
+
+def test_bad_headcount_rows_are_all_reported_and_nothing_is_imported(school, town, other_town, campaign):
     UnitFactory(kind=UnitKind.COMMUNITY, name="同名社区", parent=town)
     UnitFactory(kind=UnitKind.COMMUNITY, name="同名社区", parent=other_town)
     rows = [
-        [school.name, 2026, "学生", 900],
-        ["没有这个单位", 2026, "学生", 10],
-        ["同名社区", 2026, "居民", 10],
-        [school.name, "二〇二六", "老师", -5],
-        [school.name, 1999, "职工", 5],
-        [school.name, 2026, "学生", 901],
+        [school.name, campaign.name, "学生", 900],
+        ["没有这个单位", campaign.name, "学生", 10],
+        ["同名社区", campaign.name, "居民", 10],
+        [school.name, "2026", "老师", -5],
+        [school.name, "", "职工", 5],
+        [school.name, '=HYPERLINK("http://example.com")', "职工", 5],
+        [school.name, campaign.name, "学生", 901],
     ]
-    result = import_headcounts(rows)
+    result = import_headcounts(rows, "headcounts.csv")
     assert result.errors == [
         RowError(3, "单位", "找不到单位“没有这个单位”。"),
         RowError(4, "单位", "有 2 个单位叫“同名社区”，请改填单位代码。"),
-        RowError(5, "年份", "年份应为四位数字，例如 2026。"),
-        RowError(5, "对象", "对象应为：学生、职工、居民。"),
+        RowError(5, "活动", "找不到宣传活动“2026”，请先在“单位 → 宣传活动”中添加。"),
+        RowError(5, "对象", "对象应为：学生、职工、居民、机关干部。"),
         RowError(5, "应参与人数", "应参与人数应为不小于 0 的整数。"),
-        RowError(6, "年份", "确保该值大于或等于2000。"),
-        RowError(7, "", "与第 2 行重复。"),
+        RowError(6, "活动", "请填写宣传活动的名称，例如“2026年安全生产月”。"),
+        RowError(7, "活动", '找不到宣传活动“=HYPERLINK("http://example.com")”，请先在“单位 → 宣传活动”中添加。'),
+        RowError(8, "", "与第 2 行重复。"),
     ]
     assert not Headcount.objects.filter(unit=school).exists()
+    assert Campaign.objects.filter(name__in=["2026", ""]).count() == 0
+
+
+def test_a_gb18030_headcount_file(school, campaign):
+    upload = csv_file([HEADCOUNT_HEADER, [school.name, campaign.name, "学生", "640"]], encoding="gb18030")
+    assert import_export.import_headcounts(file=upload, filename="应参与人数.csv").ok
+    assert Headcount.objects.get(unit=school, campaign=campaign).expected == 640
 
 
 def test_headcounts_export_reimports_unchanged():
-    exported = import_export.export_headcounts(campaign_year=2026, format="csv")
+    demo = Campaign.objects.get(name=DEMO_CAMPAIGN)
+    exported = import_export.export_headcounts(campaign=demo, format="csv")
     lines = exported.decode("utf-8-sig").splitlines()
     assert lines[0] == ",".join(HEADCOUNT_HEADER)
-    assert "莱西市实验小学,2026,学生," in exported.decode("utf-8-sig")
-    result = import_export.import_headcounts(file=io.BytesIO(exported), filename="h.csv", campaign_year=2026)
+    assert "莱西市实验小学,2026年安全生产月,学生," in exported.decode("utf-8-sig")
+    assert "莱西市应急管理局,2026年安全生产月,机关干部," in exported.decode("utf-8-sig")
+    result = import_export.import_headcounts(file=io.BytesIO(exported), filename="h.csv", campaign=demo)
     assert (result.created, result.updated, result.unchanged) == (0, 0, len(lines) - 1)
-    assert result.unchanged == Headcount.objects.for_year(2026).count()
+    assert result.unchanged == demo.headcounts.count()
 
 
-def test_headcount_export_is_per_year(school):
-    HeadcountFactory(unit=school, campaign_year=2027, expected=77)
-    sheet = load_workbook(io.BytesIO(import_export.export_headcounts(campaign_year=2027, format="xlsx"))).active
-    assert list(sheet.iter_rows(values_only=True)) == [tuple(HEADCOUNT_HEADER), ("测试市实验小学", 2027, "学生", 77)]
+def test_headcount_export_is_per_campaign(school, campaign):
+    HeadcountFactory(unit=school, campaign=campaign, expected=77)
+    # Another campaign of the same year stays out of this file.
+    HeadcountFactory(unit=school, campaign=CampaignFactory(name="2027年消防宣传月", year=2027), expected=5)
+    sheet = load_workbook(io.BytesIO(import_export.export_headcounts(campaign=campaign, format="xlsx"))).active
+    assert list(sheet.iter_rows(values_only=True)) == [
+        tuple(HEADCOUNT_HEADER),
+        ("测试市实验小学", "2027年安全生产月", "学生", 77),
+    ]
 
 
 def test_unknown_export_format():
     with pytest.raises(ValueError):
         import_export.export_units(format="pdf")
+
+
+def test_a_unit_file_written_before_liaisons_still_imports(city):
+    rows = [["名称", "类型", "上级单位", "代码", "别名", "启用"], ["旧表街道", "街道", city.name, "", "", "是"]]
+    result = import_export.import_units(file=csv_file(rows), filename="旧单位.csv")
+    assert result.ok, result.errors
+    town = Unit.objects.get(name="旧表街道")
+    assert (town.liaison_name, town.liaison_phone) == ("", "")

@@ -1,13 +1,15 @@
 """The unit tree: rules in Unit.clean() with Chinese messages, the same rules in the database
 where a CHECK can say them, and the maintained ``town``."""
 
+from datetime import date
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, ProtectedError
 
-from organizations.factories import HeadcountFactory, UnitFactory
-from organizations.models import Headcount, Unit, UnitKind
+from organizations.factories import CampaignFactory, HeadcountFactory, UnitFactory
+from organizations.models import AudienceGroup, Campaign, Headcount, Unit, UnitKind, audience_for_unit_kind
 from organizations.services import save_unit
 
 pytestmark = pytest.mark.django_db
@@ -155,15 +157,111 @@ def test_queryset_filters(town, school):
 
 
 def test_headcount_rules(school):
-    HeadcountFactory(unit=school, campaign_year=2026, expected=900)
-    duplicate = Headcount(unit=school, campaign_year=2026, audience="students", expected=1)
-    assert clean_errors(duplicate) == {"__all__": ["这个单位在该年份已有该对象的应参与人数。"]}
+    campaign = CampaignFactory(name="2027年安全生产月", year=2027)
+    HeadcountFactory(unit=school, campaign=campaign, expected=900)
+    duplicate = Headcount(unit=school, campaign=campaign, audience="students", expected=1)
+    assert clean_errors(duplicate) == {"__all__": ["这个单位在该宣传活动中已有该对象的应参与人数。"]}
     assert_database_rejects(duplicate)
+    assert (
+        str(HeadcountFactory(unit=school, campaign=campaign, audience="staff"))
+        == "测试市实验小学（2027年安全生产月，职工）"
+    )
 
-    too_late = Headcount(unit=school, campaign_year=2101, audience="staff", expected=1)
-    assert "campaign_year" in clean_errors(too_late)
-    assert_database_rejects(too_late)
-    assert str(HeadcountFactory(unit=school, audience="staff")) == "测试市实验小学（2026，职工）"
+
+def test_a_campaign_with_headcounts_cannot_be_deleted(school):
+    campaign = CampaignFactory(name="2027年安全生产月", year=2027)
+    HeadcountFactory(unit=school, campaign=campaign)
+    with pytest.raises(ProtectedError):
+        campaign.delete()
+
+
+def test_campaign_rules(db):
+    backwards = Campaign(name="倒着的活动", year=2027, starts_on=date(2027, 6, 30), ends_on=date(2027, 6, 1))
+    assert clean_errors(backwards) == {"__all__": ["结束日期不能早于开始日期。"]}
+    assert_database_rejects(backwards)
+
+    out_of_range = Campaign(name="太晚的活动", year=2101, starts_on=date(2101, 6, 1), ends_on=date(2101, 6, 30))
+    assert "year" in clean_errors(out_of_range)
+    assert_database_rejects(out_of_range)
+
+    formula = Campaign(
+        name="=HYPERLINK(1)", theme="+安全", year=2027, starts_on=date(2027, 6, 1), ends_on=date(2027, 6, 1)
+    )
+    message = "不能以 = + - @ 开头（电子表格会把它当作公式）。"
+    assert clean_errors(formula) == {"name": [message], "theme": [message]}
+
+    CampaignFactory(name="同名活动")
+    assert "name" in clean_errors(
+        Campaign(name="同名活动", year=2026, starts_on=date(2026, 6, 1), ends_on=date(2026, 6, 1))
+    )
+
+
+@pytest.mark.parametrize(
+    ("phone", "ok"),
+    [
+        ("13800000001", True),
+        ("0532-12345678", True),
+        ("010-1234567", True),
+        ("0532-88001234-801", True),
+        ("12800000001", False),  # no mobile number starts 12
+        ("1380000000", False),
+        ("053212345678", False),  # the area code needs its dash
+        ("0532-0123456", False),
+        ("+8613800000001", False),
+        ("-13800000001", False),
+        ("138 0000 0001", False),
+        ("13800000001\n", False),
+    ],
+)
+def test_liaison_phone_format_is_checked_and_enforced_by_the_database(school, phone, ok):
+    school.liaison_name = "王老师"
+    school.liaison_phone = phone
+    if ok:
+        school.full_clean()
+        save_unit(unit=school)
+        return
+    assert clean_errors(school) == {
+        "liaison_phone": ["联系电话应为11位手机号，或带区号的固定电话，例如 0532-12345678。"]
+    }
+    assert_database_rejects(school)
+
+
+def test_a_liaison_phone_needs_a_name_and_the_name_no_formula(school):
+    school.liaison_phone = "13800000001"
+    assert clean_errors(school) == {"liaison_name": ["填写联系电话时请同时填写联系人。"]}
+    assert_database_rejects(school)
+    school.liaison_name = "=cmd|' /C calc'!A0"
+    assert clean_errors(school) == {"liaison_name": ["不能以 = + - @ 开头（电子表格会把它当作公式）。"]}
+    school.liaison_name = "王老师"
+    school.full_clean()
+    school.liaison_phone = ""
+    school.full_clean()  # a name alone is a contact too
+
+
+@pytest.mark.parametrize(
+    ("kind", "audience"),
+    [
+        (UnitKind.SCHOOL, AudienceGroup.STUDENTS),
+        (UnitKind.ENTERPRISE, AudienceGroup.STAFF),
+        (UnitKind.GOVERNMENT, AudienceGroup.OFFICIALS),
+        (UnitKind.COMMUNITY, AudienceGroup.RESIDENTS),
+        (UnitKind.TOWN, AudienceGroup.RESIDENTS),
+        (UnitKind.CITY, AudienceGroup.RESIDENTS),
+        (UnitKind.OTHER, AudienceGroup.RESIDENTS),
+        ("school", AudienceGroup.STUDENTS),  # the stored value works as well as the enum
+    ],
+)
+def test_audience_for_unit_kind(kind, audience):
+    assert audience_for_unit_kind(kind) == audience
+
+
+def test_audience_labels():
+    assert dict(AudienceGroup.choices) == {
+        "students": "学生",
+        "staff": "职工",
+        "residents": "居民",
+        "officials": "机关干部",
+    }
 
 
 def test_an_empty_town_can_be_deleted_but_not_one_with_units(db):

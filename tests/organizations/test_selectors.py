@@ -1,10 +1,11 @@
 """Reads other apps build on: unit search for participants, the tree, headcounts."""
 
 import pytest
+from django.db.models import Sum
 
-from organizations.factories import HeadcountFactory, UnitFactory
-from organizations.models import Headcount, Unit, UnitKind
-from organizations.selectors import headcounts_for, search_units, unit_tree
+from organizations.factories import CampaignFactory, HeadcountFactory, UnitFactory
+from organizations.models import Campaign, Unit, UnitKind
+from organizations.selectors import campaigns, headcounts_for, search_units, unit_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,26 @@ def test_unit_tree_can_leave_out_closed_units(town, school):
     assert test_city.children == []
 
 
-def test_headcounts_for_a_year(school):
-    HeadcountFactory(unit=school, campaign_year=2027, expected=5)
-    assert list(headcounts_for(campaign_year=2027)) == list(Headcount.objects.filter(campaign_year=2027))
-    assert headcounts_for(campaign_year=2026).count() == Headcount.objects.filter(campaign_year=2026).count() > 50
+def test_headcounts_for_a_campaign(school, town):
+    campaign = CampaignFactory(name="2027年安全生产月", year=2027)
+    same_year = CampaignFactory(name="2027年消防宣传月", year=2027)
+    HeadcountFactory(unit=school, campaign=campaign, expected=5)
+    HeadcountFactory(unit=town, campaign=campaign, audience="residents", expected=7)
+    HeadcountFactory(unit=school, campaign=same_year, expected=1000)
+    assert sorted(h.expected for h in headcounts_for(campaign=campaign)) == [5, 7]
+    assert headcounts_for(campaign=campaign.pk).aggregate(total=Sum("expected")) == {"total": 12}
+    demo = Campaign.objects.get(name="2026年安全生产月")
+    assert headcounts_for(campaign=demo).count() > 50
+
+
+def test_headcounts_for_reads_units_and_towns_in_one_query(django_assert_num_queries):
+    demo = Campaign.objects.get(name="2026年安全生产月")
+    with django_assert_num_queries(1):
+        towns = {h.unit.town.name for h in headcounts_for(campaign=demo) if h.unit.town}
+    assert "水集街道" in towns
+
+
+def test_campaigns_latest_first():
+    CampaignFactory(name="2025年安全生产月", year=2025)
+    CampaignFactory(name="2027年安全生产月", year=2027)
+    assert [c.name for c in campaigns()][:3] == ["2027年安全生产月", "2026年安全生产月", "2025年安全生产月"]

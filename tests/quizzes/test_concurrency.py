@@ -26,6 +26,7 @@ from quizzes.factories import (
 from quizzes.models import AnswerSheet, Participant, Question, QuestionVersion, SheetQuestion
 from quizzes.services import answering
 from quizzes.services.drawing import start_answer_sheet
+from quizzes.signals import sheet_finished
 from tests import committed_db
 
 from .conftest import correct_answers, signed_in_client
@@ -108,6 +109,29 @@ def test_fifty_concurrent_submits_grade_one_sheet_once_with_identical_responses(
     assert graded.status == SheetStatus.SUBMITTED
     assert graded.score == 100
     assert AnswerSheet.objects.filter(contest=contest).count() == 1
+
+
+def test_fifty_concurrent_submits_send_sheet_finished_once(committed):
+    """The signal goes out after the grading transaction commits, so it follows the row lock:
+    one grading, one ``sheet_finished``, whichever thread won."""
+    contest, participant = committed
+    sheet = start_answer_sheet(contest=contest, participant=participant)
+    sent = []
+    lock = threading.Lock()
+
+    def receiver(sender, sheet, **kwargs):
+        with lock:
+            sent.append((sheet.pk, sheet.status, sheet.score))
+
+    sheet_finished.connect(receiver, weak=False, dispatch_uid="tests-concurrent-sheet-finished")
+    try:
+        answers = correct_answers(sheet)
+        run_concurrently(
+            lambda: answering.submit_answer_sheet(public_id=sheet.public_id, participant=participant, answers=answers)
+        )
+    finally:
+        sheet_finished.disconnect(dispatch_uid="tests-concurrent-sheet-finished")
+    assert sent == [(sheet.pk, SheetStatus.SUBMITTED, 100)]
 
 
 def test_concurrent_starts_make_one_sheet(committed):

@@ -1,0 +1,173 @@
+"""The participation ledger: one row per thing that happened (a finished answer sheet, an event
+registration or check-in, recorded attendance, a staff-entered activity), attributed to a unit and
+a campaign. Reports read only this table, so every number has one definition. No names are kept:
+a person is a ``person_key`` (organizations.people.person_key), and counted entries have none.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import AudienceGroup
+
+from .choices import UNITLESS_CHANNELS, Channel
+
+SOURCE_MAX_LENGTH = 100
+PERSON_KEY_LENGTH = 64
+
+_CONTEST_RESULT_FIELDS = ("score", "max_score", "passed", "full_marks")
+
+
+class ParticipationEntryQuerySet(models.QuerySet):
+    def for_campaign(self, campaign):
+        return self.filter(campaign=campaign)
+
+
+class ParticipationEntry(models.Model):
+    campaign = models.ForeignKey(
+        "organizations.Campaign", verbose_name=_("宣传活动"), on_delete=models.PROTECT, related_name="+"
+    )
+    # Null only for a registration (and its check-in) by someone who named no unit: counted in the
+    # city's totals, in no town's.
+    unit = models.ForeignKey(
+        "organizations.Unit",
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="participation_entries",
+    )
+    source = models.CharField(
+        _("来源"), max_length=SOURCE_MAX_LENGTH, unique=True, help_text=_("例如 quizzes.sheet:<编号>。")
+    )
+    channel = models.CharField(_("渠道"), max_length=20, choices=Channel)
+    audience = models.CharField(_("对象"), max_length=20, choices=AudienceGroup)
+    person_key = models.CharField(_("人员标识"), max_length=PERSON_KEY_LENGTH, blank=True, db_index=True)
+    class_name = models.CharField(_("班级"), max_length=30, blank=True)
+    people = models.PositiveIntegerField(_("人数"), default=1, validators=[MinValueValidator(1)])
+    occurred_at = models.DateTimeField(_("发生时间"))
+    occurred_on = models.DateField(_("日期"))
+    score = models.PositiveIntegerField(_("得分"), null=True, blank=True)
+    max_score = models.PositiveIntegerField(_("满分"), null=True, blank=True)
+    passed = models.BooleanField(_("及格"), null=True, blank=True)
+    full_marks = models.BooleanField(_("满分答卷"), null=True, blank=True)
+    topic_results = models.JSONField(_("各主题答对题数"), default=dict, blank=True)
+    page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("页面"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ParticipationEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "pk"]
+        verbose_name = _("参与记录")
+        verbose_name_plural = _("参与记录")
+        permissions = [("view_report", _("可以查看参与情况统计"))]
+        indexes = [
+            models.Index(fields=["campaign", "unit", "channel"], name="participation_campaign_unit"),
+            models.Index(fields=["campaign", "occurred_on"], name="participation_campaign_day"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(people__gte=1),
+                name="participation_people_positive",
+                violation_error_message=_("人数至少为1。"),
+            ),
+            models.CheckConstraint(condition=Q(channel__in=Channel.values), name="participation_channel_valid"),
+            # A person is one person; a group or a head count has no key.
+            models.CheckConstraint(
+                condition=Q(person_key="") | Q(people=1),
+                name="participation_person_is_one",
+                violation_error_message=_("有人员标识的记录只能是1人。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(channel=Channel.CONTEST)
+                | (
+                    ~Q(person_key="")
+                    & Q(unit__isnull=False, score__isnull=False, max_score__isnull=False, max_score__gte=1)
+                    & Q(passed__isnull=False, full_marks__isnull=False)
+                ),
+                name="participation_contest_complete",
+                violation_error_message=_("答卷记录必须有单位、人员标识和成绩。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(channel=Channel.CONTEST)
+                | Q(score__isnull=True, max_score__isnull=True, passed__isnull=True, full_marks__isnull=True),
+                name="participation_score_only_for_contest",
+                violation_error_message=_("只有答卷记录有成绩。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__lte=F("max_score")),
+                name="participation_score_at_most_max",
+                violation_error_message=_("得分不能超过满分。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(unit__isnull=False) | Q(channel__in=UNITLESS_CHANNELS),
+                name="participation_unit_required",
+                violation_error_message=_("只有活动报名和签到可以不填单位。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.source
+
+    def clean(self):
+        super().clean()
+        if self.channel == Channel.CONTEST and not isinstance(self.topic_results, dict):
+            raise ValidationError({"topic_results": gettext("各主题答对题数格式不正确。")})
+
+
+class ActivityReport(models.Model):
+    """Numbers staff enter for an activity held outside the site, e.g. 安全进校园 at 莱西市实验小学:
+    1,200 students. Saved through ``services.save_activity_report``, which keeps its ledger entry."""
+
+    campaign = models.ForeignKey(
+        "organizations.Campaign", verbose_name=_("宣传活动"), on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "organizations.Unit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="activity_reports"
+    )
+    title = models.CharField(_("活动名称"), max_length=100)
+    audience = models.CharField(_("对象"), max_length=20, choices=AudienceGroup)
+    people = models.PositiveIntegerField(_("参加人数"), validators=[MinValueValidator(1)])
+    held_on = models.DateField(_("举办日期"))
+    note = models.TextField(_("备注"), blank=True, max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("活动上报")
+        verbose_name_plural = _("活动上报")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(people__gte=1),
+                name="participation_activity_people_positive",
+                violation_error_message=_("参加人数至少为1。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title}（{self.unit}）"
+
+    @property
+    def source(self):
+        return activity_source(self.pk)
+
+    def clean(self):
+        super().clean()
+        campaign = self.campaign if self.campaign_id else None
+        if campaign and self.held_on and not (campaign.starts_on <= self.held_on <= campaign.ends_on):
+            raise ValidationError(
+                {
+                    "held_on": gettext("举办日期应在宣传活动期间（%(start)s 至 %(end)s）。")
+                    % {"start": campaign.starts_on.isoformat(), "end": campaign.ends_on.isoformat()}
+                }
+            )
+
+
+def activity_source(pk):
+    return f"participation.activity:{pk}"

@@ -1,0 +1,193 @@
+"""The ledger fills itself from the contest and event signals, through their real services."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from events import services as event_services
+from events.factories import EventIndexPageFactory, EventPageFactory
+from events.models import AttendanceRecord
+from events.recurrence import LOCAL_TIME_ZONE
+from home.factories import TopicFactory
+from organizations.factories import UnitFactory
+from organizations.models import AudienceGroup, UnitKind
+from organizations.people import person_key
+from participation import selectors
+from participation.choices import Channel
+from participation.models import ParticipationEntry
+from quizzes.choices import Level, QuestionKind
+from quizzes.factories import (
+    ContestIndexPageFactory,
+    ContestPageFactory,
+    DrawRuleFactory,
+    ParticipantFactory,
+    QuestionFactory,
+)
+from quizzes.services import answering, drawing
+
+
+@pytest.fixture
+def school(db):
+    town = UnitFactory(kind=UnitKind.TOWN, name="接收测试镇")
+    return UnitFactory(kind=UnitKind.SCHOOL, name="接收测试小学", parent=town)
+
+
+@pytest.fixture
+def contest(home_page, campaign):
+    topic = TopicFactory(slug="participation-test", name="参与测试主题")
+    for n in range(3):
+        QuestionFactory(
+            key=f"participation-{n}",
+            kind=QuestionKind.SINGLE,
+            level=Level.PRIMARY,
+            topic=topic,
+            choices=[("错", False), ("对", True)],
+        )
+    index = ContestIndexPageFactory(parent=home_page)
+    contest = ContestPageFactory(parent=index, campaign=campaign, attempts_per_day=2, attempts_total=3)
+    DrawRuleFactory(contest=contest, kind=QuestionKind.SINGLE, level=Level.PRIMARY, topic=topic, count=3, points=10)
+    return contest
+
+
+def finish_sheet(contest, participant, *, correct):
+    sheet = drawing.start_answer_sheet(contest=contest, participant=participant)
+    answers = {}
+    for question in sheet.questions.select_related("version"):
+        right = sorted(question.version.correct_ids)
+        wrong = [choice for choice in question.choice_order if choice not in right]
+        answers[question.position] = right if correct else wrong[:1]
+    return answering.submit_answer_sheet(public_id=sheet.public_id, participant=participant, answers=answers)
+
+
+def test_a_finished_sheet_appears_in_the_ledger(contest, school, campaign, django_capture_on_commit_callbacks):
+    participant = ParticipantFactory(unit=school, name="张小明", class_name="三年级一班")
+    with django_capture_on_commit_callbacks(execute=True):
+        sheet = finish_sheet(contest, participant, correct=True)
+    entry = ParticipationEntry.objects.get(source=f"quizzes.sheet:{sheet.public_id}")
+    assert entry.channel == Channel.CONTEST
+    assert (entry.campaign_id, entry.unit_id, entry.page_id) == (campaign.pk, school.pk, contest.pk)
+    assert entry.audience == AudienceGroup.STUDENTS
+    assert entry.person_key == person_key(unit_id=school.pk, name="张小明", class_name="三年级一班")
+    assert (entry.score, entry.max_score, entry.passed, entry.full_marks) == (30, 30, True, True)
+    assert list(entry.topic_results.values()) == [[3, 3]]
+    assert entry.class_name == "三年级一班"
+
+
+def test_two_cookies_of_one_person_count_once(contest, school, campaign, django_capture_on_commit_callbacks):
+    # The same child on two phones: two participants (two cookies), one name and class.
+    first = ParticipantFactory(unit=school, name="李华", class_name="三年级一班")
+    second = ParticipantFactory(unit=school, name="李 华", class_name="三年级一班")
+    with django_capture_on_commit_callbacks(execute=True):
+        finish_sheet(contest, first, correct=True)
+        finish_sheet(contest, second, correct=False)
+        finish_sheet(contest, first, correct=False)
+    figures = selectors.figures_for(campaign=campaign, unit=school)
+    assert (figures.sheets, figures.participants) == (3, 1)
+
+
+def test_a_contest_without_campaign_records_nothing(contest, school, django_capture_on_commit_callbacks):
+    contest.campaign = None
+    contest.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        sheet = finish_sheet(contest, ParticipantFactory(unit=school), correct=True)
+    assert not ParticipationEntry.objects.filter(source=f"quizzes.sheet:{sheet.public_id}").exists()
+
+
+@pytest.fixture
+def event(home_page, campaign, school):
+    index = EventIndexPageFactory(parent=home_page, title="参与测试活动")
+    index.save_revision().publish()
+    starts_at = (timezone.now() + datetime.timedelta(days=5)).replace(second=0, microsecond=0)
+    event = EventPageFactory(
+        parent=index,
+        organiser=school,
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=2),
+        registration_enabled=True,
+        capacity=10,
+        allow_groups=True,
+        campaign=campaign,
+    )
+    event.save_revision().publish()
+    event.refresh_from_db()
+    return event
+
+
+def occurrence(event):
+    return event.starts_at.astimezone(LOCAL_TIME_ZONE).date()
+
+
+def test_registration_check_in_and_cancel(event, school, campaign, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        registration, token = event_services.register(
+            event=event, occurrence_date=occurrence(event), name="王芳", phone="13800000001", unit=school
+        )
+    entry = ParticipationEntry.objects.get(source=f"events.registration:{registration.pk}")
+    assert (entry.channel, entry.unit_id, entry.people, entry.page_id) == (
+        Channel.EVENT_REGISTRATION,
+        school.pk,
+        1,
+        event.pk,
+    )
+    assert entry.person_key == person_key(unit_id=school.pk, name="王芳", phone="13800000001")
+    assert not ParticipationEntry.objects.filter(source=f"events.checkin:{registration.pk}").exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event_services.check_in(event=event, public_id=registration.public_id)
+    assert ParticipationEntry.objects.get(source=f"events.checkin:{registration.pk}").channel == Channel.EVENT_CHECKIN
+    assert selectors.figures_for(campaign=campaign, unit=school).checked_in_people == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event_services.cancel_registration(event=event, public_id=registration.public_id, token=token)
+    assert not ParticipationEntry.objects.filter(page_id=event.pk).exists()
+
+
+def test_a_group_and_a_person_without_unit(event, campaign, django_capture_on_commit_callbacks, school):
+    with django_capture_on_commit_callbacks(execute=True):
+        group, _token = event_services.register(
+            event=event,
+            occurrence_date=occurrence(event),
+            name="李老师",
+            phone="13800000002",
+            unit=school,
+            party_size=4,
+        )
+        alone, _token = event_services.register(
+            event=event, occurrence_date=occurrence(event), name="赵六", phone="13800000003"
+        )
+    group_entry = ParticipationEntry.objects.get(source=f"events.registration:{group.pk}")
+    assert (group_entry.people, group_entry.person_key) == (4, "")
+    alone_entry = ParticipationEntry.objects.get(source=f"events.registration:{alone.pk}")
+    assert (alone_entry.unit_id, alone_entry.audience) == (None, AudienceGroup.RESIDENTS)
+    assert selectors.figures_for(campaign=campaign).registered_people >= 5
+
+
+def test_attendance_one_entry_per_record_and_stale_ones_withdrawn(
+    event, campaign, school, django_capture_on_commit_callbacks
+):
+    community = UnitFactory(kind=UnitKind.COMMUNITY, name="接收测试社区", parent=school.parent)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        kept = AttendanceRecord.objects.create(page=event, unit=school, count=30)
+        dropped = AttendanceRecord.objects.create(page=event, unit=community, count=12)
+    assert set(
+        ParticipationEntry.objects.filter(channel=Channel.EVENT_ATTENDANCE, page_id=event.pk).values_list(
+            "source", "people", "audience"
+        )
+    ) == {
+        (f"events.attendance:{kept.pk}", 30, AudienceGroup.STUDENTS),
+        (f"events.attendance:{dropped.pk}", 12, AudienceGroup.RESIDENTS),
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        dropped.delete()
+    assert list(
+        ParticipationEntry.objects.filter(channel=Channel.EVENT_ATTENDANCE, page_id=event.pk).values_list(
+            "source", flat=True
+        )
+    ) == [f"events.attendance:{kept.pk}"]
+    assert selectors.figures_for(campaign=campaign, unit=school).attendance_people == 30
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event.unpublish()
+    assert not ParticipationEntry.objects.filter(channel=Channel.EVENT_ATTENDANCE, page_id=event.pk).exists()
