@@ -26,6 +26,7 @@ run: install
 	@echo "  网站：  http://127.0.0.1:$(PORT)/"
 	@echo "  后台：  http://127.0.0.1:$(PORT)/admin/   账号 admin，密码 $(DEMO_ADMIN_PASSWORD)"
 	@echo "         （编辑 bianji、审核 shenhe 使用同一初始密码，可体验两级审核）"
+	@echo "         联络员：学校 xuexiao（莱西市实验小学）、镇街 jiedao（水集街道），同一初始密码，只能看到本单位及下级单位"
 	@echo ""
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

@@ -20,6 +20,7 @@ from core.errors import ReaderFacingNotFound
 from core.parsing import parse_id, parse_positive_int
 from core.structured_data import json_ld
 from organizations.models import Unit, UnitKind
+from organizations.scopes import subtree_q
 
 from .choices import EventKind, EventStatus, RegistrationStatus
 from .errors import RegistrationNotFound
@@ -314,8 +315,12 @@ def event_detail(*, event, url, host, now=None):
     }
 
 
-def check_in_list(*, event, occurrence_date=None):
+def check_in_list(*, event, occurrence_date=None, scope=None):
+    """The check-in page: registrations (of units in ``scope``'s subtree only, when given: people
+    who registered on their own belong to no unit and are left out), attendance per unit, total."""
     registrations = event.registrations.exclude(status=RegistrationStatus.CANCELLED).select_related("unit")
+    if scope is not None:
+        registrations = registrations.filter(subtree_q(scope, "unit__"))
     if occurrence_date:
         registrations = registrations.filter(occurrence_date=occurrence_date)
     confirmed = registrations.filter(status=RegistrationStatus.CONFIRMED)

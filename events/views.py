@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from core.parsing import parse_id, parse_positive_int
 from core.responses import error_response
 from core.structured_data import absolute_url
+from organizations.scopes import OUT_OF_SCOPE_MESSAGE, scope_unit, within_scope
 from organizations.selectors import active_unit
 
 from . import ics, selectors, services
@@ -161,7 +162,8 @@ def check_in_list(request, event):
     if refused := _refuse_non_staff(request, event):
         return refused
     occurrence_date = selectors.occurrence_on(request.GET.get("date"))
-    context = selectors.check_in_list(event=event, occurrence_date=occurrence_date)
+    # A liaison (a scoped account) sees and checks in the registrations of its own units only.
+    context = selectors.check_in_list(event=event, occurrence_date=occurrence_date, scope=scope_unit(request.user))
     response = _render(request, event, "events/check_in.html", context)
     add_never_cache_headers(response)
     return response
@@ -173,10 +175,12 @@ def check_in(request, event, public_id):
     if refused := _refuse_non_staff(request, event):
         return refused
     try:
+        found = selectors.registration_for_staff(event=event, public_id=public_id)
+        if not within_scope(request.user, found.unit):
+            raise CheckInNotAllowed(OUT_OF_SCOPE_MESSAGE)
         if request.method == "POST":
             services.check_in(event=event, public_id=public_id)
             return redirect(event.url + "check-in/")
-        found = selectors.registration_for_staff(event=event, public_id=public_id)
     except RegistrationError as error:
         return _error(request, event, error)
     response = _render(request, event, "events/check_in_confirm.html", {"registration": found})

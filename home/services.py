@@ -62,6 +62,11 @@ ADMIN_MODEL_PERMISSIONS = [
     "add_campaign",
     "change_campaign",
     "view_campaign",
+    # Liaison accounts: which unit a staff account is limited to.
+    "add_staffscope",
+    "change_staffscope",
+    "delete_staffscope",
+    "view_staffscope",
     # Event registrations: the check-in page and attendance (events).
     "view_registration",
     "change_registration",
@@ -72,7 +77,8 @@ ADMIN_MODEL_PERMISSIONS = [
     "delete_activityreport",
     "view_activityreport",
 ]
-REVIEWER_MODEL_PERMISSIONS = ["add_question", "change_question", "view_answersheet"]
+# Reviewers check the question bank; participants' names and results are not theirs to see.
+REVIEWER_MODEL_PERMISSIONS = ["add_question", "change_question"]
 
 
 def _permission(codename):

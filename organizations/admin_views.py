@@ -11,6 +11,7 @@ from core.permissions import can_see
 from . import import_export
 from .forms import ExportForm, HeadcountImportForm
 from .permissions import headcount_policy, unit_policy
+from .scopes import is_scoped
 
 
 class ImportUnitsView(SpreadsheetImportView):
@@ -69,7 +70,8 @@ class ExportView(AdminPage, TemplateView):
     header_icon = "download"
 
     def get(self, request, *args, **kwargs):
-        if not can_see(unit_policy, request.user):
+        # The export is the whole tree (with every liaison's phone): city staff only.
+        if not can_see(unit_policy, request.user) or is_scoped(request.user):
             raise PermissionDenied
         if not request.GET:
             return self.render_to_response(self.get_context_data(form=ExportForm()))

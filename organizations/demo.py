@@ -11,10 +11,12 @@ names carry 示范 to make plain they are made up.
 import datetime
 import random
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from .factories import CampaignFactory, HeadcountFactory, UnitFactory
-from .models import UnitKind, audience_for_unit_kind
+from .models import StaffScope, UnitKind, audience_for_unit_kind
+from .scopes import assign_scope
 from .services import save_unit
 
 CAMPAIGN_YEAR = 2026
@@ -108,6 +110,10 @@ LIAISONS = {
     "莱西示范化工有限公司": ("赵经理", "0532-80000005-801"),
 }
 
+# The demo's liaison accounts (created with the other demo logins by home.demo.loader) and the
+# unit each is limited to: one school, one town.
+LIAISON_ACCOUNTS = {"xuexiao": "莱西市实验小学", "jiedao": "水集街道"}
+
 
 def _unit(*, name, kind, parent, aliases="", code=""):
     return UnitFactory(name=name, kind=kind, parent=parent, aliases=aliases, code=code)
@@ -159,3 +165,11 @@ def load_demo_units():
             _headcount(unit, campaign)
     for unit in towns + members:
         _give_liaison(unit)
+    _scope_liaison_accounts({unit.name: unit for unit in towns + members})
+
+
+def _scope_liaison_accounts(units_by_name):
+    """Limit each demo liaison account to its unit, unless staff have given it a scope already."""
+    for user in get_user_model().objects.filter(username__in=LIAISON_ACCOUNTS):
+        if not StaffScope.objects.filter(user=user).exists():
+            assign_scope(user=user, unit=units_by_name[LIAISON_ACCOUNTS[user.username]])

@@ -1,6 +1,7 @@
 import re
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -145,6 +146,8 @@ class Unit(index.Indexed, models.Model):
         index.FilterField("kind"),
         index.FilterField("town"),
         index.FilterField("is_active"),
+        # A liaison's unit listing is narrowed to its subtree by id (organizations.scopes).
+        index.FilterField("id"),
     ]
 
     class Meta:
@@ -406,3 +409,22 @@ class Headcount(models.Model):
 
     def __str__(self):
         return f"{self.unit}（{self.campaign}，{self.get_audience_display()}）"
+
+
+class StaffScope(models.Model):
+    """Limits a staff account to one unit's subtree: a school liaison sees that school, a town
+    official that town and every unit under it. Accounts without one (and superusers) see the
+    whole city. Read through ``organizations.scopes``."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="staff_scope"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("负责单位"), on_delete=models.PROTECT, related_name="staff_scopes")
+
+    class Meta:
+        ordering = ["unit__name", "user__username"]
+        verbose_name = _("联络员账号")
+        verbose_name_plural = _("联络员账号")
+
+    def __str__(self):
+        return f"{self.user.get_username()}（{self.unit}）"

@@ -17,6 +17,7 @@ from core.permissions import can_see
 from . import selectors
 from .join_links import remember_joined_unit
 from .permissions import unit_policy
+from .scopes import OUT_OF_SCOPE_MESSAGE, within_scope
 
 
 def _safe_next(request, next_url):
@@ -67,6 +68,8 @@ def _join_qr(request, unit):
 def poster(request, pk):
     """A printable A4 poster: unit name, QR code, address and how to take part."""
     unit = selectors.get_unit(pk=pk)
+    if not within_scope(request.user, unit):
+        raise PermissionDenied(OUT_OF_SCOPE_MESSAGE)
     url, qr = _join_qr(request, unit)
     title = _("扫码参加安全知识答卷：%(unit)s") % {"unit": unit.name}
     return TemplateResponse(
@@ -85,6 +88,8 @@ def poster(request, pk):
 def poster_svg(request, pk):
     """The bare QR code, to place in other printed material."""
     unit = selectors.get_unit(pk=pk)
+    if not within_scope(request.user, unit):
+        raise PermissionDenied(OUT_OF_SCOPE_MESSAGE)
     url, qr = _join_qr(request, unit)
     svg = io.BytesIO()
     qr.save(svg, kind="svg", scale=10, border=4, title=url, lineclass=None)

@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -15,18 +16,47 @@ from core.permissions import can_import, can_see
 
 from .admin_views import ExportView, ImportHeadcountsView, ImportUnitsView
 from .forms import UnitAdminForm
-from .models import Campaign, Headcount, Unit, UnitKind
+from .models import Campaign, Headcount, StaffScope, Unit, UnitKind
 from .permissions import headcount_policy, unit_policy
+from .scopes import OUT_OF_SCOPE_MESSAGE, is_scoped, restrict_rows, restrict_units
 
 MENU_HOOK = "register_organizations_menu_item"
 
 
+def _towns_in_scope(request):
+    towns = Unit.objects.of_kind(UnitKind.TOWN)
+    return towns if request is None else restrict_units(towns, request.user)
+
+
 class UnitFilterSet(WagtailFilterSet):
-    town = django_filters.ModelChoiceFilter(label=_("所属镇街"), queryset=Unit.objects.of_kind(UnitKind.TOWN))
+    # Only the towns the account may see, so the filter names no other town.
+    town = django_filters.ModelChoiceFilter(label=_("所属镇街"), queryset=_towns_in_scope)
 
     class Meta:
         model = Unit
         fields = ["kind", "town", "is_active"]
+
+
+class ScopedObjectMixin:
+    """For a view of one object: refuse (403) an object whose unit is outside the account's scope.
+    The viewset's ``permission_policy`` says whether it is (``user_has_any_permission_for_instance``)."""
+
+    def get_object(self, *args, **kwargs):
+        instance = super().get_object(*args, **kwargs)
+        if not self.permission_policy.user_has_any_permission_for_instance(
+            self.request.user, ["view", "change", "delete"], instance
+        ):
+            raise PermissionDenied(OUT_OF_SCOPE_MESSAGE)
+        return instance
+
+
+def _scoped_views(viewset_class):
+    """Each single-object view of the viewset refuses objects outside the scope."""
+    for name in ("edit", "delete", "usage", "history", "inspect", "copy"):
+        attribute = f"{name}_view_class"
+        view_class = getattr(viewset_class, attribute)
+        setattr(viewset_class, attribute, type(view_class.__name__, (ScopedObjectMixin, view_class), {}))
+    return viewset_class
 
 
 class UnitIndexView(IndexView):
@@ -42,6 +72,7 @@ class UnitIndexView(IndexView):
         ]
 
 
+@_scoped_views
 class UnitViewSet(SnippetViewSet):
     model = Unit
     icon = "site"
@@ -73,7 +104,11 @@ class UnitViewSet(SnippetViewSet):
     )
 
     def get_queryset(self, request):
-        return Unit.objects.select_related("parent", "town")
+        units = Unit.objects.select_related("parent", "town")
+        if not is_scoped(request.user):
+            return units
+        # By id, as the listing's search can filter only on the fields in Unit.search_fields.
+        return units.filter(pk__in=list(restrict_units(Unit.objects.all(), request.user).values_list("pk", flat=True)))
 
 
 class CampaignViewSet(SnippetViewSet):
@@ -90,6 +125,7 @@ class CampaignViewSet(SnippetViewSet):
     ]
 
 
+@_scoped_views
 class HeadcountViewSet(SnippetViewSet):
     model = Headcount
     icon = "group"
@@ -101,13 +137,27 @@ class HeadcountViewSet(SnippetViewSet):
     ]
 
     def get_queryset(self, request):
-        return Headcount.objects.select_related("unit", "campaign")
+        return restrict_rows(Headcount.objects.select_related("unit", "campaign"), request.user)
+
+
+class StaffScopeViewSet(SnippetViewSet):
+    """联络员账号: which unit a staff account is limited to. Create the account (用户) first, put it in
+    the 联络员 group, then assign its unit here. Only city staff (no scope of their own) manage these."""
+
+    model = StaffScope
+    icon = "user"
+    list_display = ["user", "unit"]
+    ordering = ["unit__name"]
+    panels = [FieldRowPanel([FieldPanel("user", widget=forms.Select), FieldPanel("unit")])]
+
+    def get_queryset(self, request):
+        return StaffScope.objects.select_related("user", "unit")
 
 
 class UnitsGroup(SnippetViewSetGroup):
     menu_label = _("单位")
     menu_icon = "site"
-    items = (UnitViewSet, CampaignViewSet, HeadcountViewSet)
+    items = (UnitViewSet, CampaignViewSet, HeadcountViewSet, StaffScopeViewSet)
     submenu_hook = MENU_HOOK
 
 
@@ -152,7 +202,7 @@ def export_menu_item():
         reverse("organizations_export"),
         icon_name="download",
         order=12,
-        allowed=lambda user: can_see(unit_policy, user),
+        allowed=lambda user: can_see(unit_policy, user) and not is_scoped(user),
     )
 
 

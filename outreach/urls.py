@@ -19,6 +19,7 @@ urlpatterns = [
     path("units/", include("organizations.urls")),
     path("answer-sheets/", include("quizzes.urls")),
     path("events/", include("events.urls")),
+    path("participation/", include("participation.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),
 ]
 

@@ -15,15 +15,15 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import ReaderFacingError
 from core.parsing import parse_id
-from home.models import ArticlePage, Topic
 from organizations.models import AudienceGroup, Unit, UnitKind
+from organizations.scopes import OUT_OF_SCOPE_MESSAGE, scope_unit, within_scope
 
 from . import charts, selectors
+from .reading import topic_reading
 from .selectors import Filters
 
 VIEW_PERMISSIONS = ("participation.view_report", "participation.view_participationentry")
 DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-READING_PER_TOPIC = 2
 FILTER_KINDS = [kind for kind in UnitKind if kind not in (UnitKind.CITY, UnitKind.TOWN)]
 
 
@@ -39,6 +39,11 @@ class BadParameter(ReaderFacingError):
 class Forbidden(ReaderFacingError):
     status = 403
     default_message = gettext_lazy("您没有查看参与情况的权限，请联系管理员开通“可以查看参与情况统计”。")
+
+
+class OutOfScope(ReaderFacingError):
+    status = 403
+    default_message = OUT_OF_SCOPE_MESSAGE
 
 
 class NotFound(ReaderFacingError):
@@ -93,6 +98,20 @@ def parse_request(params):
     return campaign, unit, filters
 
 
+def unit_in_scope(user, unit):
+    """The unit a report is about for ``user``: a scoped account (a liaison) starts at its own unit
+    when none is asked for and may not ask for one outside its scope (OutOfScope, 403). Every staff
+    report of the ledger (the dashboard, the 通报, exports) goes through this."""
+    scope = scope_unit(user)
+    if scope is None:
+        return unit
+    if unit is None:
+        return scope
+    if not within_scope(user, unit):
+        raise OutOfScope()
+    return unit
+
+
 def _percent(value):
     return "—" if value is None else f"{value:.1f}%"
 
@@ -111,14 +130,17 @@ def _rate_flag(figures):
     return ""
 
 
-def _breadcrumbs(node, params):
+def _breadcrumbs(node, params, scope=None):
+    """全市 → town → unit; for a scoped account the trail starts at its own unit."""
     trail = []
     while node is not None:
         trail.append(node)
+        if scope is not None and node.unit.pk == scope.pk:
+            break
         node = node.parent
-    crumbs = [{"label": _("全市"), "href": _query(params, unit="")}]
+    crumbs = [] if scope is not None else [{"label": _("全市"), "href": _query(params, unit="")}]
     for item in reversed(trail):
-        if item.parent is None:
+        if item.parent is None and scope is None:
             continue  # the city is 全市
         crumbs.append({"label": item.unit.name, "href": _query(params, unit=item.unit.pk)})
     return crumbs
@@ -156,28 +178,6 @@ def _rate_chart(rows):
     )
 
 
-def _topic_reading(request, topic_ids):
-    """Topic names, and up to two live articles (newest first) for each topic: a fixed number
-    of queries, whatever the number of units."""
-    topics = {topic.pk: topic for topic in Topic.objects.filter(pk__in=topic_ids)}
-    reading = {topic_id: [] for topic_id in topic_ids}
-    if not topic_ids:
-        return topics, reading
-    articles = (
-        ArticlePage.objects.live()
-        .public()
-        .filter(topics__in=topic_ids)
-        .distinct()
-        .order_by("-first_published_at", "-pk")
-        .prefetch_related("topics")[:100]
-    )
-    for article in articles:
-        for topic in article.topics.all():
-            if topic.pk in reading and len(reading[topic.pk]) < READING_PER_TOPIC:
-                reading[topic.pk].append({"title": article.title, "url": article.get_url(request=request)})
-    return topics, reading
-
-
 def _topic_rows(rows, topics, reading):
     return [
         {
@@ -189,7 +189,7 @@ def _topic_rows(rows, topics, reading):
     ]
 
 
-def _render_error(request, error):
+def render_error(request, error):
     return TemplateResponse(
         request,
         "participation/admin/error.html",
@@ -205,12 +205,14 @@ def _render_error(request, error):
 def dashboard(request):
     if not can_view_report(request.user):
         # A 403 with the reason, rather than Wagtail's silent redirect to the dashboard.
-        return _render_error(request, Forbidden())
+        return render_error(request, Forbidden())
     params = request.GET
     try:
         campaign, unit, filters = parse_request(params)
+        unit = unit_in_scope(request.user, unit)
     except ReaderFacingError as error:
-        return _render_error(request, error)
+        return render_error(request, error)
+    scope = scope_unit(request.user)
     data = selectors.dashboard(campaign=campaign, unit=unit, filters=filters)
     figures = data["figures"]
     child_rows = _child_rows(data["children"], params)
@@ -218,7 +220,7 @@ def dashboard(request):
     weak = data["weak_topics"]
     topic_ids = {row["topic_id"] for row in weak["overall"]}
     topic_ids |= {row["topic_id"] for _kind, rows in weak["by_kind"] for row in rows}
-    topics, reading = _topic_reading(request, sorted(topic_ids))
+    topics, reading = topic_reading(sorted(topic_ids), request=request)
     weak_overall = _topic_rows(weak["overall"], topics, reading)
     weak_by_kind = [
         {"kind": UnitKind(kind).label, "rows": _topic_rows(rows, topics, reading)} for kind, rows in weak["by_kind"]
@@ -237,7 +239,8 @@ def dashboard(request):
         "params": {key: params.get(key, "") for key in ("kind", "audience", "from", "to")},
         "kinds": [(kind.value, kind.label) for kind in FILTER_KINDS],
         "audiences": AudienceGroup.choices,
-        "breadcrumbs": _breadcrumbs(data["node"], params) if unit is not None else [],
+        "breadcrumbs": _breadcrumbs(data["node"], params, scope) if unit is not None else [],
+        "scope": scope,
         "figures": figures,
         "rate_flag": _rate_flag(figures),
         "audience_rows": [
@@ -251,7 +254,8 @@ def dashboard(request):
         ],
         "child_rows": child_rows,
         "child_chart": _rate_chart(child_rows) if child_rows else None,
-        "unassigned": data["unassigned"],
+        # Entries that name no unit belong to no scope: only unscoped (city) staff see them.
+        "unassigned": data["unassigned"] if scope is None else None,
         "by_kind": by_kind,
         "kind_chart": charts.bar_chart(
             [

@@ -11,7 +11,7 @@ from wagtail.log_actions import log
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import admin_views, services
+from . import admin_views, bulletin_views, services
 from .models import ActivityReport
 
 
@@ -72,6 +72,16 @@ register_snippet(ActivityReportViewSet)
 @hooks.register("register_admin_urls")
 def register_dashboard_urls():
     return [path("participation/", admin_views.dashboard, name="participation_dashboard")]
+
+
+@hooks.register("register_admin_urls")
+def register_bulletin_urls():
+    return bulletin_views.urlpatterns()
+
+
+@hooks.register("register_log_actions")
+def register_bulletin_log_action(actions):
+    actions.register_action(bulletin_views.LOG_ACTION)(bulletin_views.BulletinLogFormatter)
 
 
 class DashboardMenuItem(MenuItem):

@@ -1,5 +1,6 @@
 """Staff pages in the Wagtail admin: a contest's live numbers, its sheets, per-question
-statistics and the Excel export. Read-only; needs the 查看答卷 permission."""
+statistics and the Excel export. Read-only; needs the 查看答卷 permission. A scoped account (a
+liaison, ``organizations.scopes``) sees the sheets and figures of its own units only."""
 
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
@@ -11,6 +12,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from core.admin_views import SpreadsheetImportView, spreadsheet_download
 from core.forms import ImportFileForm
 from organizations.models import UnitKind
+from organizations.scopes import scope_unit
 
 from . import bank, selectors
 from .choices import SheetStatus
@@ -22,7 +24,8 @@ VIEW_PERMISSION = "quizzes.view_answersheet"
 
 @permission_required(VIEW_PERMISSION, raise_exception=True)
 def contest_reports(request):
-    return TemplateResponse(request, "quizzes/admin/contest_reports.html", {"rows": selectors.contest_reports()})
+    rows = selectors.contest_reports(scope=scope_unit(request.user))
+    return TemplateResponse(request, "quizzes/admin/contest_reports.html", {"rows": rows})
 
 
 def _filters(request):
@@ -36,16 +39,18 @@ def _filters(request):
 @permission_required(VIEW_PERMISSION, raise_exception=True)
 def contest_report(request, contest_id):
     contest = selectors.contest_for_staff(pk=contest_id)
+    scope = scope_unit(request.user)
     filters = _filters(request)
-    sheets = selectors.staff_sheets(contest=contest, **filters)
+    sheets = selectors.staff_sheets(contest=contest, scope=scope, **filters)
     page_obj = Paginator(sheets, 50).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
         "quizzes/admin/contest_report.html",
         {
             "contest": contest,
-            "statistics": selectors.contest_statistics(contest=contest),
-            "questions": selectors.question_statistics(contest=contest),
+            "statistics": selectors.contest_statistics(contest=contest, scope=scope),
+            "questions": selectors.question_statistics(contest=contest, scope=scope),
+            "scope": scope,
             "page_obj": page_obj,
             "filters": filters,
             "statuses": SheetStatus.choices,
@@ -57,7 +62,7 @@ def contest_report(request, contest_id):
 @permission_required(VIEW_PERMISSION, raise_exception=True)
 def export_results(request, contest_id):
     contest = selectors.contest_for_staff(pk=contest_id)
-    sheets = selectors.staff_sheets(contest=contest, **_filters(request))
+    sheets = selectors.staff_sheets(contest=contest, scope=scope_unit(request.user), **_filters(request))
     data = export_results_xlsx(sheets=sheets)
     return spreadsheet_download(data, fmt="xlsx", stem=f"contest-{contest.pk}-results")
 

@@ -16,6 +16,7 @@ from wagtail.images import get_image_model
 from core.privacy import mask_name
 from home.models import ArticlePage
 from organizations.models import UnitKind
+from organizations.scopes import subtree_q
 from organizations.selectors import active_unit, search_units
 
 from .choices import SheetStatus
@@ -214,9 +215,16 @@ def rankings(*, contest):
     return data
 
 
-def contest_statistics(*, contest):
-    """Live numbers for staff: participants, sheets, mean score, by unit kind."""
-    sheets = AnswerSheet.objects.filter(contest=contest)
+def _in_scope(rows, scope, prefix="unit__"):
+    """Rows (sheets, or sheet questions with ``prefix="sheet__unit__"``) of units in the subtree of
+    ``scope`` (a Unit; None for the whole city). Staff reports pass the account's scope unit."""
+    return rows if scope is None else rows.filter(subtree_q(scope, prefix))
+
+
+def contest_statistics(*, contest, scope=None):
+    """Live numbers for staff: participants, sheets, mean score, by unit kind; over the units of
+    ``scope``'s subtree when given."""
+    sheets = _in_scope(AnswerSheet.objects.filter(contest=contest), scope)
     finished = sheets.exclude(status=SheetStatus.IN_PROGRESS)
     totals = sheets.aggregate(
         participants=Count("participant", distinct=True),
@@ -242,11 +250,11 @@ def contest_statistics(*, contest):
     return {"totals": totals, "by_kind": by_kind}
 
 
-def question_statistics(*, contest):
-    """Per question version on this contest's finished sheets: how many answered, the correct
-    rate, and how often each choice was picked."""
+def question_statistics(*, contest, scope=None):
+    """Per question version on this contest's finished sheets (of ``scope``'s subtree when given):
+    how many answered, the correct rate, and how often each choice was picked."""
     rows = (
-        SheetQuestion.objects.filter(sheet__contest=contest)
+        _in_scope(SheetQuestion.objects.filter(sheet__contest=contest), scope, "sheet__unit__")
         .exclude(sheet__status=SheetStatus.IN_PROGRESS)
         .values_list("version_id", "selected", "awarded", "points")
     )
@@ -282,8 +290,12 @@ def question_statistics(*, contest):
     return sorted(report, key=lambda item: item["correct_rate"])
 
 
-def staff_sheets(*, contest, status="", unit_kind="", unit_query=""):
-    sheets = AnswerSheet.objects.filter(contest=contest).select_related("participant", "unit").order_by("-started_at")
+def staff_sheets(*, contest, status="", unit_kind="", unit_query="", scope=None):
+    """A contest's sheets for the staff list and export: only units of ``scope``'s subtree when given."""
+    sheets = _in_scope(
+        AnswerSheet.objects.filter(contest=contest).select_related("participant", "unit").order_by("-started_at"),
+        scope,
+    )
     if status:
         sheets = sheets.filter(status=status)
     if unit_kind:
@@ -293,10 +305,10 @@ def staff_sheets(*, contest, status="", unit_kind="", unit_query=""):
     return sheets
 
 
-def contest_reports():
-    """Every contest, newest first, with its live totals (``contest_statistics``)."""
+def contest_reports(*, scope=None):
+    """Every contest, newest first, with its live totals (``contest_statistics``, over ``scope``)."""
     return [
-        {"contest": contest, **contest_statistics(contest=contest)["totals"]}
+        {"contest": contest, **contest_statistics(contest=contest, scope=scope)["totals"]}
         for contest in _contest_pages().all().order_by("-opens_at")
     ]
 

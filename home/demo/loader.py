@@ -21,6 +21,7 @@ from home.factories import (
     paragraphs_to_body,
 )
 from home.models import ArticlePage, ColumnIndexPage, HomePage, SiteIdentity
+from organizations.scopes import LIAISON_GROUP, setup_liaison_group
 
 from .articles import ARTICLES, AUDIENCES, TOPICS
 
@@ -31,6 +32,9 @@ DEMO_USERS = [
     ("admin", "系统管理员", None),
     ("bianji", "编辑", services.EDITOR_GROUP),
     ("shenhe", "审核", services.REVIEWER_GROUP),
+    # Liaisons: organizations.demo limits each to its unit (a school, a town) once the units exist.
+    ("xuexiao", "实验小学联络员", LIAISON_GROUP),
+    ("jiedao", "水集街道联络员", LIAISON_GROUP),
 ]
 
 ARCHIVED_ARTICLES = [
@@ -169,6 +173,7 @@ def _site_identity():
 
 def _users(password):
     User = get_user_model()
+    setup_liaison_group()
     for username, first_name, group_name in DEMO_USERS:
         user = User.objects.filter(username=username).first()
         if user is None:

@@ -90,6 +90,7 @@ def test_administrators_manage_the_bank_units_and_results_reviewers_the_bank(dja
         "organizations.change_campaign",
         "participation.view_report",
         "participation.add_activityreport",
+        "organizations.add_staffscope",
     ):
         assert admin.has_perm(perm), perm
     assert reviewer.has_perm("quizzes.change_question")
@@ -97,3 +98,4 @@ def test_administrators_manage_the_bank_units_and_results_reviewers_the_bank(dja
     assert not editor.has_perm("quizzes.view_answersheet")
     assert not editor.has_perm("participation.view_report")
     assert not reviewer.has_perm("participation.view_report")
+    assert not reviewer.has_perm("quizzes.view_answersheet")
