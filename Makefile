@@ -58,5 +58,11 @@ bench: install
 bench-contest: install
 	$(BIN)/python -m bench.contest_load $(BENCH_ARGS)
 
+# bench-participation: the dashboard, the 通报 .docx and campaign_report at 100 and 1,000 units on
+# PostgreSQL (its own database outreach_bench_participation, created, filled and dropped; --keep keeps it).
+.PHONY: bench-participation
+bench-participation: install
+	$(BIN)/python -m bench.participation_bench $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3* db.test.sqlite3* static_collected media
