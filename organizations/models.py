@@ -44,6 +44,17 @@ CITY_OR_TOWN_MEMBER_KINDS = (UnitKind.GOVERNMENT, UnitKind.OTHER)
 # aliases may not, and exported files are safe to open.
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 
+
+def formula_errors(values_by_field):
+    """``{field: message}`` for every field with a value a spreadsheet would run as a formula
+    (these names go into exports). ``values_by_field`` maps a field to its list of values."""
+    return {
+        field: gettext("不能以 = + - @ 开头（电子表格会把它当作公式）。")
+        for field, values in values_by_field.items()
+        if any(value.startswith(FORMULA_PREFIXES) for value in values)
+    }
+
+
 JOIN_TOKEN_LENGTH = 24
 
 # A liaison's phone: a mobile number, or a landline with its area code (0532-12345678), optionally
@@ -243,11 +254,7 @@ class Unit(index.Indexed, models.Model):
     def clean(self):
         super().clean()
         self.aliases = "\n".join(dict.fromkeys(self.alias_list))
-        errors = {}
-        checked = (("name", [self.name]), ("aliases", self.alias_list), ("liaison_name", [self.liaison_name]))
-        for field, values in checked:
-            if any(value.startswith(FORMULA_PREFIXES) for value in values):
-                errors[field] = gettext("不能以 = + - @ 开头（电子表格会把它当作公式）。")
+        errors = formula_errors({"name": [self.name], "aliases": self.alias_list, "liaison_name": [self.liaison_name]})
         if self.liaison_phone and not self.liaison_name:
             errors["liaison_name"] = gettext("填写联系电话时请同时填写联系人。")
         if self.kind in ALLOWED_PARENT_KINDS:
@@ -375,11 +382,7 @@ class Campaign(models.Model):
     def clean(self):
         super().clean()
         # The name is the 活动 column of headcount files, and both appear in exports.
-        errors = {
-            field: gettext("不能以 = + - @ 开头（电子表格会把它当作公式）。")
-            for field in ("name", "theme")
-            if getattr(self, field).startswith(FORMULA_PREFIXES)
-        }
+        errors = formula_errors({"name": [self.name], "theme": [self.theme]})
         if errors:
             raise ValidationError(errors)
 

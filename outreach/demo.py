@@ -1,8 +1,11 @@
 """The whole Chinese demo: each app loads its own part, in the order their dependencies need.
 Safe to run repeatedly (every part creates only what is missing); ``make run`` and the tests'
-database set-up both call ``load_demo_content``."""
+database set-up both call ``load_demo_content``.
 
-from django.db import transaction
+Each part is its own transaction, not one around them all: the contest and event demos announce
+their sheets and registrations on commit, so the ledger records them as each part finishes, once,
+before the participation demo reads it. A load that fails part-way keeps the finished parts and
+completes them when run again."""
 
 from events.demo import load_demo_events
 from home.demo.loader import load_demo_site
@@ -11,7 +14,6 @@ from participation.demo import load_demo_participation
 from quizzes.demo.loader import load_demo_contests
 
 
-@transaction.atomic
 def load_demo_content(*, admin_password, contest_sheets=3000):
     """Create whatever part of the demo site is missing, with ``contest_sheets`` simulated answer
     sheets for contests that have none yet. Returns the number of articles created."""

@@ -3,10 +3,10 @@ sheets, registrations and attendance, and the 2026 headcounts adjusted so the da
 story: some schools above 80 %, one unit above 100 % (shown, not capped), one unit with no
 headcount, and communities with nobody yet (0 %) where the other demos left any.
 
-Runs last (outreach/demo.py), after every other loader. The contest and event demos send their
-signals after the commit of the whole load, which is after this runs, so the ledger is first
-filled here through the same receivers (idempotent on source: the signals arriving later update
-the same entries). Safe to run repeatedly."""
+Runs last (outreach/demo.py), after every other loader, whose signals have by then filled the
+ledger. Anything they made that the ledger still lacks (a database loaded before the ledger
+existed, or a load inside an outer transaction, whose on-commit signals come later) is recorded
+here through the same receivers, idempotent on source. Safe to run repeatedly."""
 
 import datetime
 import math

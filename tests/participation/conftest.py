@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth.models import Permission
 
 from organizations.factories import UnitFactory
 from organizations.models import AudienceGroup, Headcount, UnitKind
@@ -52,3 +53,19 @@ def build_tree(campaign, *, towns=2, per_town=2, name="测试市"):
 @pytest.fixture
 def tree(campaign):
     return build_tree(campaign)
+
+
+def staff_user(django_user_model, *codenames, username="staff"):
+    """An admin user with the given participation permissions and nothing else."""
+    user = django_user_model.objects.create_user(username=username, password="x", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    for codename in codenames:
+        user.user_permissions.add(Permission.objects.get(content_type__app_label="participation", codename=codename))
+    return user
+
+
+@pytest.fixture
+def reporter(client, django_user_model):
+    """A client logged in as staff who may view the participation report."""
+    client.force_login(staff_user(django_user_model, "view_report"))
+    return client

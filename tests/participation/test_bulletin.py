@@ -10,17 +10,10 @@ from home.models import ArticlePage, SiteIdentity, Topic
 from participation import bulletin
 from participation.factories import ActivityReportFactory, EntryFactory
 
-from .conftest import headcount
-from .test_dashboard import staff_user
+from .conftest import headcount, staff_user
 
 PAGE_URL = reverse("participation_bulletin")
 DOCX_URL = reverse("participation_bulletin_docx")
-
-
-@pytest.fixture
-def reporter(client, django_user_model):
-    client.force_login(staff_user(django_user_model, "view_report"))
-    return client
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
 import pytest
-from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -9,23 +8,9 @@ from organizations.models import UnitKind
 from participation.choices import Channel
 from participation.factories import ActivityReportFactory, EntryFactory
 
-from .conftest import build_tree
+from .conftest import build_tree, staff_user
 
 URL = reverse("participation_dashboard")
-
-
-def staff_user(django_user_model, *codenames, username="staff"):
-    user = django_user_model.objects.create_user(username=username, password="x", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
-    for codename in codenames:
-        user.user_permissions.add(Permission.objects.get(content_type__app_label="participation", codename=codename))
-    return user
-
-
-@pytest.fixture
-def reporter(client, django_user_model):
-    client.force_login(staff_user(django_user_model, "view_report"))
-    return client
 
 
 @pytest.fixture
