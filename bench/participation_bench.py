@@ -16,6 +16,13 @@ The slowest target at the largest size is then profiled with cProfile.
     make bench-participation
     .venv/bin/python -m bench.participation_bench [--units 100,1000] [--entries 200000] [--keep]
 
+The reports read per-unit rollups (participation.models.ChannelRollup and friends) that the ledger
+service keeps; the bulk-loaded ledger has none, so they are rebuilt once after generation
+(``services.rebuild_rollups``, timed and reported). Side by side in the same run, the same
+dashboard computed from the ledger itself (the path a date range takes, and what every report did
+before the rollups) is the baseline; "write + dashboard" records one sheet through the service and
+reads the city dashboard, so it pays the refresh of one stale unit.
+
 ``--entries`` is the number of answer sheets at 1,000 units (other sizes get proportionally many;
 event entries are a tenth of that). The benchmark database (DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/outreach_bench_participation) is created and migrated here and
@@ -98,6 +105,8 @@ def _empty_tables():
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE participation_participationentry, participation_activityreport, organizations_headcount, "
+            "participation_channelrollup, participation_reachrollup, participation_dayrollup, "
+            "participation_topicrollup, participation_stalerollup, "
             "organizations_campaign, organizations_unit, home_topic RESTART IDENTITY CASCADE"
         )
 
@@ -241,7 +250,11 @@ def _vacuum_analyze(database_url):
     """Autovacuum may be off on the bench server: set the visibility map and statistics by hand,
     as a long-running database would have them."""
     with psycopg.connect(conninfo(database_url), autocommit=True) as conn:
-        for table in ("participation_participationentry", "organizations_unit", "organizations_headcount"):
+        for table in (
+            "participation_participationentry", "organizations_unit", "organizations_headcount",
+            "participation_channelrollup", "participation_reachrollup", "participation_dayrollup",
+            "participation_topicrollup",
+        ):  # fmt: skip
             conn.execute(f"VACUUM ANALYZE {table}")
 
 
@@ -249,7 +262,14 @@ def _vacuum_analyze(database_url):
 
 
 def _targets(campaign, town, school, client):
-    from participation import selectors
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from organizations.models import AudienceGroup
+    from participation import selectors, services
+    from participation.choices import Channel
+    from participation.selectors import Filters
 
     def get(path):
         def run():
@@ -260,14 +280,40 @@ def _targets(campaign, town, school, client):
 
         return run
 
+    def from_ledger():
+        reads_ledger = selectors._reads_ledger
+        selectors._reads_ledger = lambda filters: True
+        try:
+            return selectors.dashboard(campaign=campaign)
+        finally:
+            selectors._reads_ledger = reads_ledger
+
+    writes = iter(range(10**6))
+
+    def write_then_read():
+        services.record_participation(
+            source=f"bench.write:{next(writes)}", campaign=campaign, unit=school, channel=Channel.CONTEST,
+            audience=AudienceGroup.STUDENTS, person_key=f"bench-writer-{next(writes)}", occurred_at=timezone.now(),
+            score=80, max_score=100, passed=True, full_marks=False, topic_results={"1": [1, 2]},
+        )  # fmt: skip
+        return selectors.dashboard(campaign=campaign)
+
     base = f"/admin/participation/?campaign={campaign.pk}"
+    first_half = Filters(date_from=dt.date(2026, 6, 1), date_to=dt.date(2026, 6, 15))
     return [
         ("dashboard, city", get(base)),
         (f"dashboard, town ({town.name})", get(f"{base}&unit={town.pk}")),
         ("dashboard, school (the busiest)", get(f"{base}&unit={school.pk}")),
+        ("通报 page, city", get(f"/admin/participation/bulletin/?campaign={campaign.pk}")),
         ("通报 .docx, city", get(f"/admin/participation/bulletin.docx?campaign={campaign.pk}")),
         ("selectors.dashboard, city (no view)", lambda: selectors.dashboard(campaign=campaign)),
         ("selectors.campaign_report", lambda: selectors.campaign_report(campaign=campaign)),
+        ("write one sheet + selectors.dashboard, city", write_then_read),
+        ("baseline: selectors.dashboard, city, from the ledger", from_ledger),
+        (
+            "selectors.dashboard, city, 6月1日–15日 (ledger)",
+            lambda: selectors.dashboard(campaign=campaign, filters=first_half),
+        ),
     ]
 
 
@@ -353,7 +399,8 @@ def markdown(runs, sizes):
         ratio = runs[sizes[-1]]["results"][name]["median_ms"] / max(runs[sizes[0]]["results"][name]["median_ms"], 1e-9)
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {ratio:.1f} |")
     gen = " · ".join(
-        f"{size:,} units: {runs[size]['counts']['entries']:,} entries in {runs[size]['generate_s']:.1f} s"
+        f"{size:,} units: {runs[size]['counts']['entries']:,} entries in {runs[size]['generate_s']:.1f} s, "
+        f"rollups rebuilt in {runs[size]['rollup_s']:.1f} s"
         for size in sizes
     )
     return "\n".join(lines) + f"\n\nGeneration: {gen}\n"
@@ -385,12 +432,18 @@ def main():
             t0 = time.perf_counter()
             campaign, town, school, counts = generate(size, sheets, events, rng)
             generate_s = time.perf_counter() - t0
+            from participation import services
+
+            t0 = time.perf_counter()
+            services.rebuild_rollups(campaign=campaign)
+            rollup_s = time.perf_counter() - t0
             _vacuum_analyze(args.database_url)
             print(f"{size} units: {counts} in {generate_s:.1f} s (+ VACUUM ANALYZE)", file=sys.stderr)
             targets = _targets(campaign, town, school, client)
             results = measure(targets, args.rounds)
             runs[size] = {
                 "generate_s": generate_s,
+                "rollup_s": rollup_s,
                 "counts": counts,
                 "sheets": sheets,
                 "events": events,

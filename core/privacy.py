@@ -2,8 +2,9 @@
 
 import re
 
-# Mainland mobile numbers; also the database check constraints' pattern (portable regex syntax).
-MOBILE_PHONE_REGEX = r"^1[3-9][0-9]{9}$"
+# Mainland mobile numbers; also the database check constraints' pattern. It ends with \Z, not $: SQLite
+# runs it with Python's re, whose $ also matches before a final newline; PostgreSQL reads \Z the same way.
+MOBILE_PHONE_REGEX = r"^1[3-9][0-9]{9}\Z"
 _MOBILE_PHONE = re.compile(MOBILE_PHONE_REGEX)
 
 

@@ -12,6 +12,8 @@ from pathlib import PurePath
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -104,6 +106,39 @@ def write_rows(header, rows, fmt):
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+# Writing exports cell by cell: every cell is text, so no cell of ours is ever run as a formula.
+# A spreadsheet program runs a cell starting with one of these as a formula; CSV has no text type,
+# so there such a cell gets a leading apostrophe. Cells are stripped first, so a leading tab or CR
+# cannot hide the sign.
+CSV_FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+def csv_text(value):
+    """``value`` as a CSV cell that Excel and WPS show as text, never run."""
+    text = _text(value)
+    return "'" + text if text.startswith(CSV_FORMULA_PREFIXES) else text
+
+
+def xlsx_text(sheet, value):
+    """``value`` as a text cell for ``sheet`` (a write-only worksheet). openpyxl makes a string
+    starting with "=" a formula, so that one gets a cell whose type is forced to text."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", _text(value))
+    if not text.startswith("="):
+        return text
+    cell = WriteOnlyCell(sheet, text)
+    cell.data_type = "s"
+    return cell
+
+
+def xlsx_header(sheet, header):
+    cells = []
+    for title in header:
+        cell = WriteOnlyCell(sheet, str(title))
+        cell.font = Font(bold=True)
+        cells.append(cell)
+    return cells
 
 
 # Importing a table: every bad row is reported with its line, column and reason, and a file with

@@ -15,7 +15,7 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from core.privacy import mask_phone
+from core.privacy import mask_name, mask_phone
 from core.structured_data import absolute_url
 from home.blocks import ArticleBodyBlock
 
@@ -392,3 +392,9 @@ class Registration(models.Model):
     @property
     def masked_phone(self):
         return mask_phone(self.phone)
+
+    @property
+    def masked_name(self):
+        """The name as the check-in pages show it (张*明); with the phone's last four digits in
+        masked_phone a volunteer still finds the person."""
+        return mask_name(self.name)

@@ -6,11 +6,11 @@ from django.views.generic import TemplateView
 
 from core.admin_views import AdminPage, SpreadsheetImportView, spreadsheet_download
 from core.forms import ImportFileForm
-from core.permissions import can_see
+from core.permissions import can_import, can_see
 
 from . import import_export
 from .forms import ExportForm, HeadcountImportForm
-from .permissions import headcount_policy, unit_policy
+from .permissions import headcount_policy, staff_scope_policy, unit_policy
 from .scopes import is_scoped
 
 
@@ -32,12 +32,21 @@ class ImportUnitsView(SpreadsheetImportView):
             "联系人、联系电话：本单位的联络人及其手机号或带区号的固定电话（例如 0532-12345678），可以留空；"
             "两列都留空时保留已有的联系人。填写联系电话时须同时填写联系人。"
         ),
+        gettext_lazy(
+            "联络员账号：本单位联络员登录后台的用户名，可以留空，多个用“；”分隔；留空不会取消已有的联络员账号。"
+            "账号不存在时会新建，但没有密码，须由管理员在“设置 → 用户”中为它设置密码后才能登录。"
+            "账号会加入“联络员”组，只能查看本单位及下级单位的情况。已负责其他单位的账号和超级管理员账号不能填写。"
+        ),
     )
     listing_url_name = "wagtailsnippets_organizations_unit:list"
     template_download_url_name = "organizations_export"
 
     def run_import(self, form, upload):
-        return import_export.import_units(file=upload, filename=upload.name)
+        return import_export.import_units(
+            file=upload,
+            filename=upload.name,
+            may_assign_liaisons=can_import(staff_scope_policy, self.request.user),
+        )
 
 
 class ImportHeadcountsView(SpreadsheetImportView):

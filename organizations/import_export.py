@@ -32,12 +32,14 @@ from core.spreadsheets import (
 
 from . import selectors
 from .models import PARENT_KINDS, AudienceGroup, Campaign, Headcount, Unit, UnitKind
-from .services import save_unit
+from .services import assign_liaison, save_unit
 
 # Column titles are the file format, so they are fixed Chinese rather than translated text.
-# Files written before units had liaisons have no contact columns; they still import.
+# Files written before units had liaisons have no contact or liaison account columns; they still import.
 UNIT_CONTACT_COLUMNS = ("联系人", "联系电话")
-UNIT_COLUMNS = ("名称", "类型", "上级单位", "代码", "别名", "启用", *UNIT_CONTACT_COLUMNS)
+LIAISON_ACCOUNT_COLUMN = "联络员账号"
+UNIT_OPTIONAL_COLUMNS = (*UNIT_CONTACT_COLUMNS, LIAISON_ACCOUNT_COLUMN)
+UNIT_COLUMNS = ("名称", "类型", "上级单位", "代码", "别名", "启用", *UNIT_OPTIONAL_COLUMNS)
 HEADCOUNT_COLUMNS = ("单位", "活动", "对象", "应参与人数")
 UNIT_FIELD_COLUMNS = {
     "name": "名称",
@@ -51,6 +53,7 @@ UNIT_FIELD_COLUMNS = {
 }
 HEADCOUNT_FIELD_COLUMNS = {"unit": "单位", "campaign": "活动", "audience": "对象", "expected": "应参与人数"}
 
+# Also between a unit's liaison accounts (usernames have none of these characters).
 ALIAS_SEPARATORS = re.compile(r"[；;|｜\n]")
 EXPORT_ALIAS_SEPARATOR = "；"
 ACTIVE_WORDS = {"": True, YES: True, NO: False, "true": True, "false": False, "1": True, "0": False}
@@ -70,6 +73,7 @@ class _UnitRow:
     is_active: bool | None
     liaison_name: str
     liaison_phone: str
+    liaison_usernames: list[str]
     errors: list = field(default_factory=list)
     parent_row: "_UnitRow | None" = None
     parent_pk: int | None = None
@@ -92,10 +96,11 @@ def _parse_unit_row(line, record):
         kind=KIND_WORDS.get(kind_text.lower()),
         parent_ref=record["上级单位"],
         code=record["代码"],
-        aliases="\n".join(alias.strip() for alias in ALIAS_SEPARATORS.split(record["别名"]) if alias.strip()),
+        aliases="\n".join(_split(record["别名"])),
         is_active=ACTIVE_WORDS.get(active_text.lower()),
         liaison_name=record["联系人"],
         liaison_phone=_compact_phone(record["联系电话"]),
+        liaison_usernames=_split(record[LIAISON_ACCOUNT_COLUMN]),
     )
     if row.kind is None:
         if kind_text:
@@ -108,6 +113,10 @@ def _parse_unit_row(line, record):
     if row.is_active is None:
         row.error("启用", _("启用应填写“是”或“否”，现在是“%(text)s”。") % {"text": active_text})
     return row
+
+
+def _split(text):
+    return [item.strip() for item in ALIAS_SEPARATORS.split(text) if item.strip()]
 
 
 def _compact_phone(text):
@@ -170,6 +179,37 @@ def _resolve_parents(rows):
             )
 
 
+def _check_repeated_liaisons(rows):
+    """An account is one unit's liaison, so a username may appear on one row only."""
+    lines = {}
+    for row in rows:
+        for username in row.liaison_usernames:
+            if username in lines:
+                message = _("账号“%(username)s”在第 %(line)s 行已经出现，一个账号只能负责一个单位。")
+                row.error(LIAISON_ACCOUNT_COLUMN, message % {"username": username, "line": lines[username]})
+            else:
+                lines[username] = row.line
+
+
+def _assign_liaisons(row, unit, current_liaisons):
+    """Give ``unit`` the row's liaison accounts; returns whether any changed, or None on errors.
+    ``current_liaisons`` (None when the importer may manage liaison accounts) are the usernames each
+    unit has: without that right a row may only repeat its unit's accounts, as an export does."""
+    changed = False
+    for username in row.liaison_usernames:
+        if current_liaisons is not None:
+            if username not in current_liaisons.get(unit.pk, ()):
+                row.error(
+                    LIAISON_ACCOUNT_COLUMN, _("您没有管理联络员账号的权限，这一列只能填写本单位现有的联络员账号。")
+                )
+            continue
+        try:
+            changed = assign_liaison(unit=unit, username=username) or changed
+        except ValidationError as e:
+            row.errors.extend(validation_errors(e, row.line, {"username": LIAISON_ACCOUNT_COLUMN}))
+    return None if row.errors else changed
+
+
 def _parents_first(rows):
     """Rows ordered so each comes after the row it names as parent; rows caught in a loop of
     parents (or hanging under one) are marked and put last."""
@@ -204,7 +244,7 @@ def _unit_state(unit):
     )
 
 
-def _save_unit_row(row, claimed, result):
+def _save_unit_row(row, claimed, result, current_liaisons):
     """Validate and save one row whose parent row (if any) has been handled. Returns False if
     the row has errors."""
     if row.errors:
@@ -247,11 +287,15 @@ def _save_unit_row(row, claimed, result):
     except ValidationError as e:
         row.errors.extend(validation_errors(e, row.line, UNIT_FIELD_COLUMNS))
         return False
+    unit_changed = before != _unit_state(unit)
+    if unit_changed:
+        save_unit(unit=unit)
+    liaisons_changed = _assign_liaisons(row, unit, current_liaisons)
+    if liaisons_changed is None:
+        return False
     if before is None:
-        save_unit(unit=unit)
         result.created += 1
-    elif before != _unit_state(unit):
-        save_unit(unit=unit)
+    elif unit_changed or liaisons_changed:
         result.updated += 1
     else:
         result.unchanged += 1
@@ -260,11 +304,13 @@ def _save_unit_row(row, claimed, result):
     return True
 
 
-def import_units(*, file, filename) -> ImportResult:
-    """Create or update units from a .xlsx or .csv file with the columns UNIT_COLUMNS."""
+def import_units(*, file, filename, may_assign_liaisons=False) -> ImportResult:
+    """Create or update units from a .xlsx or .csv file with the columns UNIT_COLUMNS. A row's
+    联络员账号 (usernames) become liaison accounts of its unit (``assign_liaison``), which needs
+    ``may_assign_liaisons`` unless the unit has those accounts already (``_assign_liaisons``)."""
     try:
         table, errors = read_table(
-            file=file, filename=filename, columns=UNIT_COLUMNS, optional_columns=UNIT_CONTACT_COLUMNS
+            file=file, filename=filename, columns=UNIT_COLUMNS, optional_columns=UNIT_OPTIONAL_COLUMNS
         )
     except RejectedFile as e:
         return rejected_result(e.errors, UNIT_COLUMNS)
@@ -272,9 +318,11 @@ def import_units(*, file, filename) -> ImportResult:
     result = ImportResult()
     with transaction.atomic():
         _resolve_parents(rows)
+        _check_repeated_liaisons(rows)
+        current_liaisons = None if may_assign_liaisons else selectors.liaison_usernames_by_unit()
         claimed = {}
         for row in _parents_first(rows):
-            _save_unit_row(row, claimed, result)
+            _save_unit_row(row, claimed, result, current_liaisons)
         errors += [error for row in rows for error in row.errors]
         if errors:
             transaction.set_rollback(True)
@@ -409,6 +457,7 @@ def export_units(*, format) -> bytes:
     """All units in the import format, parents before children."""
     units = _tree_order()
     name_counts = Counter(unit.name for unit in units)
+    liaisons = selectors.liaison_usernames_by_unit()
     rows = [
         [
             unit.name,
@@ -419,6 +468,7 @@ def export_units(*, format) -> bytes:
             YES if unit.is_active else NO,
             unit.liaison_name,
             unit.liaison_phone,
+            EXPORT_ALIAS_SEPARATOR.join(liaisons.get(unit.pk, [])),
         ]
         for unit in units
     ]

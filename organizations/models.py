@@ -58,12 +58,10 @@ def formula_errors(values_by_field):
 JOIN_TOKEN_LENGTH = 24
 
 # A liaison's phone: a mobile number, or a landline with its area code (0532-12345678), optionally
-# with an extension (0532-12345678-123). Portable regex syntax, as the check constraint uses it too.
-LANDLINE_PHONE_REGEX = r"^0[1-9][0-9]{1,2}-[1-9][0-9]{6,7}(-[0-9]{1,6})?$"
+# with an extension (0532-12345678-123). The check constraint uses it too, so it ends with \Z like
+# MOBILE_PHONE_REGEX (no match before a final newline on either database).
+LANDLINE_PHONE_REGEX = r"^0[1-9][0-9]{1,2}-[1-9][0-9]{6,7}(-[0-9]{1,6})?\Z"
 _LANDLINE_PHONE = re.compile(LANDLINE_PHONE_REGEX)
-# SQLite runs the constraint's regex with Python's re, whose $ also matches before a final newline;
-# this second pattern shuts that gap there (PostgreSQL's $ has none).
-NOT_PHONE_CHARACTER_REGEX = r"[^0-9-]"
 LIAISON_PHONE_MESSAGE = _("联系电话应为11位手机号，或带区号的固定电话，例如 0532-12345678。")
 
 
@@ -211,10 +209,8 @@ class Unit(index.Indexed, models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(liaison_phone="")
-                | (
-                    (Q(liaison_phone__regex=MOBILE_PHONE_REGEX) | Q(liaison_phone__regex=LANDLINE_PHONE_REGEX))
-                    & ~Q(liaison_phone__regex=NOT_PHONE_CHARACTER_REGEX)
-                ),
+                | Q(liaison_phone__regex=MOBILE_PHONE_REGEX)
+                | Q(liaison_phone__regex=LANDLINE_PHONE_REGEX),
                 name="organizations_unit_liaison_phone_format",
                 violation_error_message=LIAISON_PHONE_MESSAGE,
             ),

@@ -10,24 +10,28 @@ from .models import Headcount, StaffScope, Unit
 from .scopes import is_scoped, within_scope
 
 
-class ScopedPermissionPolicy(ModelPermissionPolicy):
-    """Model permissions, where a scoped account keeps only ``view``, for instances in its scope.
-    ``unit_of`` gives an instance's unit."""
+class ScopedRowsPermissionPolicy(ModelPermissionPolicy):
+    """Model permissions, for instances in the account's scope only. ``unit_of`` gives an
+    instance's unit."""
 
     def __init__(self, model, *, unit_of):
         super().__init__(model)
         self.unit_of = unit_of
-
-    def user_has_permission(self, user, action):
-        if action != "view" and is_scoped(user):
-            return False
-        return super().user_has_permission(user, action)
 
     def user_has_permission_for_instance(self, user, action, instance):
         return self.user_has_permission(user, action) and within_scope(user, self.unit_of(instance))
 
     def user_has_any_permission_for_instance(self, user, actions, instance):
         return any(self.user_has_permission_for_instance(user, action, instance) for action in actions)
+
+
+class ScopedPermissionPolicy(ScopedRowsPermissionPolicy):
+    """As ``ScopedRowsPermissionPolicy``, where a scoped account keeps only ``view``."""
+
+    def user_has_permission(self, user, action):
+        if action != "view" and is_scoped(user):
+            return False
+        return super().user_has_permission(user, action)
 
 
 class CityStaffPermissionPolicy(ModelPermissionPolicy):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import ReaderFacingNotFound
 
-from .models import Campaign, Headcount, Unit, UnitKind
+from .models import Campaign, Headcount, StaffScope, Unit, UnitKind
 
 KIND_ORDER = {kind: position for position, kind in enumerate(UnitKind.values)}
 
@@ -101,3 +101,11 @@ def headcounts_for(*, campaign):
 def campaigns():
     """Every campaign, the latest first."""
     return Campaign.objects.order_by("-starts_on", "name")
+
+
+def liaison_usernames_by_unit() -> dict[int, list[str]]:
+    """Each unit's liaison accounts (usernames in order), by unit id; units without one are absent."""
+    usernames = defaultdict(list)
+    for unit_id, username in StaffScope.objects.order_by("user__username").values_list("unit_id", "user__username"):
+        usernames[unit_id].append(username)
+    return dict(usernames)

@@ -1,6 +1,5 @@
 import django_filters
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -14,11 +13,12 @@ from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetVi
 
 from core.permissions import can_import, can_see
 
+from .admin_scopes import ScopedUnitForm, UnitChooserViewSet, scoped_views, units_in_scope
 from .admin_views import ExportView, ImportHeadcountsView, ImportUnitsView
 from .forms import UnitAdminForm
 from .models import Campaign, Headcount, StaffScope, Unit, UnitKind
 from .permissions import headcount_policy, unit_policy
-from .scopes import OUT_OF_SCOPE_MESSAGE, is_scoped, restrict_rows, restrict_units
+from .scopes import is_scoped, restrict_rows, restrict_units
 
 MENU_HOOK = "register_organizations_menu_item"
 
@@ -37,28 +37,6 @@ class UnitFilterSet(WagtailFilterSet):
         fields = ["kind", "town", "is_active"]
 
 
-class ScopedObjectMixin:
-    """For a view of one object: refuse (403) an object whose unit is outside the account's scope.
-    The viewset's ``permission_policy`` says whether it is (``user_has_any_permission_for_instance``)."""
-
-    def get_object(self, *args, **kwargs):
-        instance = super().get_object(*args, **kwargs)
-        if not self.permission_policy.user_has_any_permission_for_instance(
-            self.request.user, ["view", "change", "delete"], instance
-        ):
-            raise PermissionDenied(OUT_OF_SCOPE_MESSAGE)
-        return instance
-
-
-def _scoped_views(viewset_class):
-    """Each single-object view of the viewset refuses objects outside the scope."""
-    for name in ("edit", "delete", "usage", "history", "inspect", "copy"):
-        attribute = f"{name}_view_class"
-        view_class = getattr(viewset_class, attribute)
-        setattr(viewset_class, attribute, type(view_class.__name__, (ScopedObjectMixin, view_class), {}))
-    return viewset_class
-
-
 class UnitIndexView(IndexView):
     def get_list_more_buttons(self, instance):
         return [
@@ -72,11 +50,12 @@ class UnitIndexView(IndexView):
         ]
 
 
-@_scoped_views
+@scoped_views
 class UnitViewSet(SnippetViewSet):
     model = Unit
     icon = "site"
     index_view_class = UnitIndexView
+    chooser_viewset_class = UnitChooserViewSet
     list_display = [
         "name",
         "kind",
@@ -104,11 +83,7 @@ class UnitViewSet(SnippetViewSet):
     )
 
     def get_queryset(self, request):
-        units = Unit.objects.select_related("parent", "town")
-        if not is_scoped(request.user):
-            return units
-        # By id, as the listing's search can filter only on the fields in Unit.search_fields.
-        return units.filter(pk__in=list(restrict_units(Unit.objects.all(), request.user).values_list("pk", flat=True)))
+        return units_in_scope(request.user)
 
 
 class CampaignViewSet(SnippetViewSet):
@@ -125,16 +100,19 @@ class CampaignViewSet(SnippetViewSet):
     ]
 
 
-@_scoped_views
+@scoped_views
 class HeadcountViewSet(SnippetViewSet):
     model = Headcount
     icon = "group"
     list_display = ["unit", "campaign", "audience", "expected"]
     list_filter = ["campaign", "audience"]
-    panels = [
-        FieldRowPanel([FieldPanel("unit"), FieldPanel("campaign", widget=forms.Select)]),
-        FieldRowPanel([FieldPanel("audience"), FieldPanel("expected")]),
-    ]
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("unit"), FieldPanel("campaign", widget=forms.Select)]),
+            FieldRowPanel([FieldPanel("audience"), FieldPanel("expected")]),
+        ],
+        base_form_class=ScopedUnitForm,
+    )
 
     def get_queryset(self, request):
         return restrict_rows(Headcount.objects.select_related("unit", "campaign"), request.user)

@@ -122,7 +122,7 @@ def _query(params, **changes):
     return "?" + urlencode({key: value for key, value in merged.items() if value})
 
 
-def _rate_flag(figures):
+def rate_flag(figures):
     if figures.missing_denominator:
         return _("未填应参与人数")
     if figures.over_full:
@@ -155,7 +155,7 @@ def _child_rows(children, params):
                 "label": _("市直（直接记在市级的记录）") if is_own else node.unit.name,
                 "kind": node.unit.get_kind_display(),
                 "figures": figures,
-                "flag": _rate_flag(figures),
+                "flag": rate_flag(figures),
                 "href": "" if is_own else _query(params, unit=node.unit.pk),
             }
         )
@@ -226,7 +226,7 @@ def dashboard(request):
         {"kind": UnitKind(kind).label, "rows": _topic_rows(rows, topics, reading)} for kind, rows in weak["by_kind"]
     ]
     by_kind = [
-        {"kind": UnitKind(kind).label, "figures": kind_figures, "flag": _rate_flag(kind_figures)}
+        {"kind": UnitKind(kind).label, "figures": kind_figures, "flag": rate_flag(kind_figures)}
         for kind, kind_figures in data["by_kind"]
     ]
     trend = data["trend"]
@@ -242,7 +242,7 @@ def dashboard(request):
         "breadcrumbs": _breadcrumbs(data["node"], params, scope) if unit is not None else [],
         "scope": scope,
         "figures": figures,
-        "rate_flag": _rate_flag(figures),
+        "rate_flag": rate_flag(figures),
         "audience_rows": [
             {
                 **row,

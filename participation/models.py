@@ -171,3 +171,108 @@ class ActivityReport(models.Model):
 
 def activity_source(pk):
     return f"participation.activity:{pk}"
+
+
+# Rollups ------------------------------------------------------------------------------------
+# The reports' sums per unit, kept from the ledger so a city dashboard over 200,000 sheets reads a
+# few thousand rows instead of decoding every sheet's topics. They are derived data, rebuilt per
+# unit: a ledger write marks its (campaign, unit) stale (``services.record_participation``), and
+# ``services.refresh_rollups`` recomputes the stale units from the ledger before any report reads
+# them, so a report is always exactly the ledger's figures. A report with a date range reads the
+# ledger itself (distinct people over a range cannot be summed from per-unit totals), except for
+# the daily trend, which the day rollup answers.
+
+
+def _rollup_unique(name, *fields):
+    """Unique per unit, and once more for the entries that name no unit (NULLs are distinct)."""
+    return [
+        models.UniqueConstraint(
+            fields=["campaign", "unit", *fields], condition=Q(unit__isnull=False), name=f"{name}_unique"
+        ),
+        models.UniqueConstraint(
+            fields=["campaign", *fields], condition=Q(unit__isnull=True), name=f"{name}_unique_no_unit"
+        ),
+    ]
+
+
+class RollupBase(models.Model):
+    campaign = models.ForeignKey("organizations.Campaign", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("organizations.Unit", null=True, on_delete=models.CASCADE, related_name="+")
+    audience = models.CharField(max_length=20, choices=AudienceGroup)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.campaign_id}/{self.unit_id or '-'}/{self.audience}"
+
+
+class ChannelRollup(RollupBase):
+    """Per unit, audience and channel: entries, people, distinct keyed people and the sheets' scores."""
+
+    channel = models.CharField(max_length=20, choices=Channel)
+    rows = models.PositiveIntegerField()
+    people = models.PositiveIntegerField()
+    keyed_people = models.PositiveIntegerField()
+    score_percent_total = models.FloatField()
+    passed_rows = models.PositiveIntegerField()
+    full_marks_rows = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("参与汇总（渠道）")
+        constraints = _rollup_unique("participation_channelrollup", "audience", "channel")
+
+
+class ReachRollup(RollupBase):
+    """Per unit and audience: the people reached (distinct keys across the participation channels
+    plus the people of counted entries), which cannot be summed from the channels."""
+
+    participants = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("参与汇总（人数）")
+        constraints = _rollup_unique("participation_reachrollup", "audience")
+
+
+class DayRollup(RollupBase):
+    """Per unit, audience, channel and day: entries and people, for the daily trend."""
+
+    channel = models.CharField(max_length=20, choices=Channel)
+    occurred_on = models.DateField()
+    rows = models.PositiveIntegerField()
+    people = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("参与汇总（每日）")
+        constraints = _rollup_unique("participation_dayrollup", "audience", "channel", "occurred_on")
+
+
+class TopicRollup(RollupBase):
+    """Per unit, audience and topic: questions answered correctly out of those asked."""
+
+    topic_id = models.PositiveIntegerField()
+    correct = models.PositiveIntegerField()
+    total = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("参与汇总（主题）")
+        constraints = [
+            *_rollup_unique("participation_topicrollup", "audience", "topic_id"),
+            models.CheckConstraint(condition=Q(correct__lte=F("total")), name="participation_topicrollup_correct"),
+        ]
+
+
+class StaleRollup(models.Model):
+    """A (campaign, unit) whose rollups no longer match the ledger. ``unit_key`` is the unit's id,
+    0 for the entries that name no unit (a plain integer, so the pair can be unique)."""
+
+    campaign = models.ForeignKey("organizations.Campaign", on_delete=models.CASCADE, related_name="+")
+    unit_key = models.PositiveBigIntegerField()
+    marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("待更新的参与汇总")
+        constraints = [models.UniqueConstraint(fields=["campaign", "unit_key"], name="participation_stale_unique")]
+
+    def __str__(self):
+        return f"{self.campaign_id}/{self.unit_key}"

@@ -16,7 +16,7 @@ Definitions (the dashboard explains them in the same words):
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Count, FloatField, Q, Sum
 from django.db.models.functions import Cast
@@ -24,7 +24,8 @@ from django.db.models.functions import Cast
 from organizations.models import Campaign, Headcount, Unit, UnitKind
 from organizations.selectors import unit_tree
 
-from .choices import PARTICIPATION_CHANNELS, Channel
+from . import rollups, services
+from .choices import Channel
 from .models import ParticipationEntry
 
 # Member kinds: units that are not containers of other units (what coverage and rankings list).
@@ -241,32 +242,39 @@ def _entries(campaign, filters):
     return filters.entries(ParticipationEntry.objects.filter(campaign=campaign))
 
 
+def _reads_ledger(filters):
+    """A date range needs the ledger: distinct people over a range are not a sum of per-unit totals."""
+    return filters.date_from is not None or filters.date_to is not None
+
+
+def _sums(campaign, filters, ledger_sums, rollup_rows, unit_ids=None):
+    """Rows of one shape (rollups.py) from the rollups, or from the ledger under a date range."""
+
+    def scope(queryset):
+        queryset = filters.entries(queryset.filter(campaign=campaign))
+        return queryset if unit_ids is None else queryset.filter(unit_id__in=unit_ids)
+
+    if _reads_ledger(filters):
+        return ledger_sums(scope(ParticipationEntry.objects.all()))
+    if services.rollups_are_stale(campaign=campaign):
+        # Derived data brought up to date before it is read, so a report never lags the ledger.
+        services.refresh_rollups(campaign=campaign)
+    return rollup_rows(scope)
+
+
 def _own_figures(campaign, filters):
     """Per unit id (None for no unit): its own Figures, from three grouped queries."""
     own = defaultdict(Figures)
-    entries = _entries(campaign, filters)
-    by_channel = (
-        entries.order_by()
-        .values("unit_id", "channel")
-        .annotate(
-            rows=Count("pk"),
-            people=Sum("people"),
-            keyed=Count("person_key", distinct=True, filter=~Q(person_key="")),
-            score_percent=Sum(Cast("score", FloatField()) * 100.0 / Cast("max_score", FloatField())),
-            passed_rows=Count("pk", filter=Q(passed=True)),
-            full_rows=Count("pk", filter=Q(full_marks=True)),
-        )
-    )
-    for row in by_channel:
+    for row in _sums(campaign, filters, rollups.channel_sums, rollups.channel_rows):
         figures = own[row["unit_id"]]
         figures.entries += row["rows"]
         channel = row["channel"]
         if channel == Channel.CONTEST:
             figures.sheets += row["rows"]
-            figures.contest_people += row["keyed"]
-            figures.score_percent_total += row["score_percent"] or 0.0
+            figures.contest_people += row["keyed_people"]
+            figures.score_percent_total += row["score_percent_total"]
             figures.passed_sheets += row["passed_rows"]
-            figures.full_marks_sheets += row["full_rows"]
+            figures.full_marks_sheets += row["full_marks_rows"]
         elif channel == Channel.EVENT_REGISTRATION:
             figures.registrations += row["rows"]
             figures.registered_people += row["people"]
@@ -279,21 +287,11 @@ def _own_figures(campaign, filters):
 
     # Participants: distinct keys across the channels (one person who answered and checked in
     # counts once) plus the people of entries without a key.
-    participants = (
-        entries.filter(channel__in=PARTICIPATION_CHANNELS)
-        .order_by()
-        .values("unit_id", "audience")
-        .annotate(
-            keyed=Count("person_key", distinct=True, filter=~Q(person_key="")),
-            counted=Sum("people", filter=Q(person_key="")),
-        )
-    )
-    for row in participants:
-        people = row["keyed"] + (row["counted"] or 0)
+    for row in _sums(campaign, filters, rollups.reach_sums, rollups.reach_rows):
         figures = own[row["unit_id"]]
-        figures.participants += people
+        figures.participants += row["participants"]
         figures.participants_by_audience[row["audience"]] = (
-            figures.participants_by_audience.get(row["audience"], 0) + people
+            figures.participants_by_audience.get(row["audience"], 0) + row["participants"]
         )
 
     headcounts = (
@@ -415,26 +413,18 @@ def coverage(report: Report, unit=None):
     }
 
 
-def _scoped_entries(report: Report, unit):
-    entries = _entries(report.campaign, report.filters)
-    unit_ids = report.unit_ids(unit)
-    return entries if unit_ids is None else entries.filter(unit_id__in=unit_ids)
-
-
 def daily_trend(report: Report, unit=None):
     """Day by day over the campaign (or the filtered dates): sheets and people of each channel."""
     campaign, filters = report.campaign, report.filters
     start = max(filters.date_from or campaign.starts_on, campaign.starts_on - datetime.timedelta(days=MAX_TREND_DAYS))
     end = filters.date_to or campaign.ends_on
-    rows = (
-        _scoped_entries(report, unit)
-        .filter(occurred_on__gte=start, occurred_on__lte=end)
-        .order_by()
-        .values("occurred_on", "channel")
-        .annotate(rows=Count("pk"), people=Sum("people"))
-    )
+    # The day rollup answers any date range; the days outside the trend's window are dropped here.
+    undated = replace(filters, date_from=None, date_to=None)
+    rows = _sums(campaign, undated, rollups.day_sums, rollups.day_rows, report.unit_ids(unit))
     days = {}
     for row in rows:
+        if not start <= row["occurred_on"] <= end:
+            continue
         day = days.setdefault(row["occurred_on"], {"sheets": 0, "checkins": 0, "attendance": 0, "activity": 0})
         channel = row["channel"]
         if channel == Channel.CONTEST:
@@ -465,16 +455,18 @@ def _topic_rows(tally):
 
 def weak_topics(report: Report, unit=None, *, limit=5):
     """Correct rate by topic over the scope's answer sheets, weakest first: overall, per unit
-    kind, and per unit of the scope's next level. One query (rows: the sheets, not the units)."""
+    kind, and per unit of the scope. One query over the topic rollup (rows: units × topics)."""
     overall = defaultdict(lambda: [0, 0])
     per_kind = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     per_unit = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    entries = _scoped_entries(report, unit).filter(channel=Channel.CONTEST)
-    for unit_id, kind, results in entries.values_list("unit_id", "unit__kind", "topic_results"):
-        for topic_id, (correct, total) in (results or {}).items():
-            for tally in (overall[topic_id], per_kind[kind][topic_id], per_unit[unit_id][topic_id]):
-                tally[0] += correct
-                tally[1] += total
+    rows = _sums(report.campaign, report.filters, rollups.topic_sums, rollups.topic_rows, report.unit_ids(unit))
+    for row in rows:
+        node = report.node(row["unit_id"])
+        kind = node.unit.kind if node else None
+        topic_id = row["topic_id"]
+        for tally in (overall[topic_id], per_kind[kind][topic_id], per_unit[row["unit_id"]][topic_id]):
+            tally[0] += row["correct"]
+            tally[1] += row["total"]
     return {
         "overall": _topic_rows(overall)[:limit],
         "by_kind": [(kind, _topic_rows(per_kind[kind])[:limit]) for kind in UnitKind.values if kind in per_kind],

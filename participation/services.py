@@ -2,14 +2,21 @@
 the demo) goes through ``record_participation``, idempotent on ``source``: recording the same
 thing again updates its entry in place, so a repeated or late signal never counts twice."""
 
+from collections import defaultdict
 from datetime import datetime, time
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from . import rollups
 from .choices import Channel
-from .models import ActivityReport, ParticipationEntry, activity_source
+from .models import ActivityReport, ParticipationEntry, StaleRollup, activity_source
+
+# Past this many stale units of one campaign, one pass over the campaign's whole ledger is cheaper
+# than filtering it by a long list of units.
+WHOLE_CAMPAIGN_REBUILD = 200
 
 
 @transaction.atomic
@@ -57,10 +64,20 @@ def record_participation(
     candidate.clean()
     try:
         with transaction.atomic():
-            # update_or_create locks the row; two deliveries racing to insert meet the unique source.
-            entry, _created = ParticipationEntry.objects.update_or_create(source=source, defaults=values)
+            # The lock keeps two deliveries of one source in order; two racing to insert meet the
+            # unique source. The old campaign and unit are read so their rollups are marked too.
+            entry = ParticipationEntry.objects.select_for_update().filter(source=source).first()
+            if entry is None:
+                entry = ParticipationEntry.objects.create(source=source, **values)
+                previous = []
+            else:
+                previous = [(entry.campaign_id, entry.unit_id)]
+                for name, value in values.items():
+                    setattr(entry, name, value)
+                entry.save()
     except IntegrityError as error:
         raise _constraint_error(error) from error
+    mark_rollups_stale(pairs=[*previous, (entry.campaign_id, entry.unit_id)])
     return entry
 
 
@@ -84,7 +101,9 @@ def _clean_topic_results(topic_results):
 @transaction.atomic
 def withdraw_participation(*, source) -> bool:
     """Remove the entry for ``source`` (a cancelled registration, a deleted record). True if one existed."""
-    deleted, _ = ParticipationEntry.objects.filter(source=source).delete()
+    entries = ParticipationEntry.objects.filter(source=source)
+    mark_rollups_stale(pairs=entries.values_list("campaign_id", "unit_id"))
+    deleted, _ = entries.delete()
     return bool(deleted)
 
 
@@ -93,6 +112,7 @@ def withdraw_sources(*, prefix, keep=()) -> int:
     """Remove entries whose source starts with ``prefix`` except those in ``keep``: the stale
     attendance records of an event after its attendance changed."""
     stale = ParticipationEntry.objects.filter(source__startswith=prefix).exclude(source__in=list(keep))
+    mark_rollups_stale(pairs=stale.values_list("campaign_id", "unit_id").distinct())
     deleted, _ = stale.delete()
     return deleted
 
@@ -119,3 +139,62 @@ def save_activity_report(*, report: ActivityReport) -> ActivityReport:
 def delete_activity_report(*, report: ActivityReport) -> None:
     withdraw_participation(source=activity_source(report.pk))
     report.delete()
+
+
+def mark_rollups_stale(*, pairs) -> None:
+    """Mark the rollups of these (campaign id, unit id or None) pairs for recomputation.
+
+    The marker is upserted, not merely inserted: the update takes its row lock until this
+    transaction commits, so ``refresh_rollups`` (which locks the markers before reading the ledger)
+    waits for this write and then sees it; a marker it already deleted is inserted again.
+    """
+    markers = {(campaign_id, unit_id or 0) for campaign_id, unit_id in pairs}
+    if markers:
+        StaleRollup.objects.bulk_create(
+            [StaleRollup(campaign_id=campaign_id, unit_key=unit_key) for campaign_id, unit_key in sorted(markers)],
+            update_conflicts=True,
+            unique_fields=["campaign", "unit_key"],
+            update_fields=["marked_at"],
+        )
+
+
+def rollups_are_stale(*, campaign) -> bool:
+    return StaleRollup.objects.filter(campaign=campaign).exists()
+
+
+@transaction.atomic
+def refresh_rollups(*, campaign=None) -> int:
+    """Recompute the rollups of every stale (campaign, unit), or only ``campaign``'s; returns how
+    many units were recomputed. Safe to run concurrently with ledger writes and with itself."""
+    markers = StaleRollup.objects.select_for_update().order_by("pk")
+    if campaign is not None:
+        markers = markers.filter(campaign=campaign)
+    stale = list(markers.values_list("pk", "campaign_id", "unit_key"))
+    by_campaign = defaultdict(set)
+    for _pk, campaign_id, unit_key in stale:
+        by_campaign[campaign_id].add(unit_key)
+    for campaign_id, unit_keys in by_campaign.items():
+        _rebuild(campaign_id, None if len(unit_keys) > WHOLE_CAMPAIGN_REBUILD else unit_keys)
+    StaleRollup.objects.filter(pk__in=[pk for pk, _campaign_id, _unit_key in stale]).delete()
+    return len(stale)
+
+
+@transaction.atomic
+def rebuild_rollups(*, campaign) -> None:
+    """Recompute every rollup of ``campaign`` from the ledger (after a bulk load or a repair)."""
+    StaleRollup.objects.select_for_update().filter(campaign=campaign).delete()
+    _rebuild(getattr(campaign, "pk", campaign), None)
+
+
+def _rebuild(campaign_id, unit_keys):
+    """Replace the rollup rows of the campaign's units ``unit_keys`` (None: all) with the ledger's sums."""
+    if unit_keys is None:
+        units = Q()
+    else:
+        units = Q(unit_id__in=[key for key in unit_keys if key])
+        if 0 in unit_keys:
+            units |= Q(unit__isnull=True)
+    entries = ParticipationEntry.objects.filter(units, campaign_id=campaign_id)
+    for model, sums in rollups.ROLLUPS:
+        model.objects.filter(units, campaign_id=campaign_id).delete()
+        model.objects.bulk_create((model(campaign_id=campaign_id, **row) for row in sums(entries)), batch_size=2000)

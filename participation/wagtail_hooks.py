@@ -6,12 +6,16 @@ from wagtail.actions.create import CreateAction
 from wagtail.actions.delete import DeleteAction
 from wagtail.actions.edit import EditAction
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.panels import FieldPanel, FieldRowPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.log_actions import log
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from organizations.admin_scopes import ScopedUnitForm, scoped_views
+from organizations.scopes import restrict_rows
+
 from . import admin_views, bulletin_views, services
+from . import permissions as _permissions  # noqa: F401  registers the reports' policy before the viewset
 from .models import ActivityReport
 
 
@@ -45,7 +49,10 @@ def register_activity_report_actions(registry):
         registry.register(ActivityReport, action_class)
 
 
+@scoped_views(out_of_scope_not_found=True)
 class ActivityReportViewSet(SnippetViewSet):
+    """A scoped account lists, opens and reports only its own units' activities."""
+
     model = ActivityReport
     icon = "group"
     menu_label = _("活动上报")
@@ -54,16 +61,19 @@ class ActivityReportViewSet(SnippetViewSet):
     list_display = ["title", "unit", "campaign", "audience", "people", "held_on"]
     list_filter = ["campaign", "audience"]
     ordering = ["-held_on"]
-    panels = [
-        FieldRowPanel([FieldPanel("campaign"), FieldPanel("held_on")]),
-        FieldPanel("title"),
-        FieldPanel("unit"),
-        FieldRowPanel([FieldPanel("audience"), FieldPanel("people")]),
-        FieldPanel("note"),
-    ]
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("campaign"), FieldPanel("held_on")]),
+            FieldPanel("title"),
+            FieldPanel("unit"),
+            FieldRowPanel([FieldPanel("audience"), FieldPanel("people")]),
+            FieldPanel("note"),
+        ],
+        base_form_class=ScopedUnitForm,
+    )
 
     def get_queryset(self, request):
-        return ActivityReport.objects.select_related("unit", "campaign")
+        return restrict_rows(ActivityReport.objects.select_related("unit", "campaign"), request.user)
 
 
 register_snippet(ActivityReportViewSet)
@@ -97,3 +107,18 @@ def register_dashboard_menu_item():
 @hooks.register("register_permissions")
 def register_report_permission():
     return Permission.objects.filter(content_type__app_label="participation", codename="view_report")
+
+
+# Exports of the dashboard's tables and the ledger (export_views).
+@hooks.register("register_admin_urls")
+def register_export_urls():
+    from . import export_views
+
+    return export_views.urlpatterns()
+
+
+@hooks.register("register_log_actions")
+def register_export_log_action(actions):
+    from . import export_views
+
+    actions.register_action(export_views.LOG_ACTION)(export_views.ExportLogFormatter)

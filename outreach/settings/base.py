@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    "django_tasks",
+    "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -133,6 +135,22 @@ if os.environ.get("REDIS_URL"):
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "outreach"}}
+
+# Background tasks (django-tasks). Wagtail's own tasks (the reference index, image focal points)
+# keep the immediate backend they had without this setting: they run inside the request, as
+# before. Spreadsheet exports (core.exports) have a backend of their own: the database
+# (django-tasks-db; worker `manage.py db_worker --backend exports --queue-name exports`), or RQ on
+# Redis when REDIS_URL is set (worker `manage.py rqworker exports`).
+EXPORTS_DATABASE_BACKEND = {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["exports"]}
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "exports": EXPORTS_DATABASE_BACKEND,
+}
+if os.environ.get("REDIS_URL"):
+    INSTALLED_APPS.append("django_rq")
+    TASKS["exports"] = {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["exports"]}
+    # The full ledger export of a city takes about a minute; RQ's default limit is 180 s.
+    RQ_QUEUES = {"exports": {"URL": os.environ["REDIS_URL"], "DEFAULT_TIMEOUT": 900}}
 
 # Full-page cache for anonymous GETs of public pages (home.cache); 0 disables it.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))

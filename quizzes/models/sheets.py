@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.privacy import MOBILE_PHONE_REGEX
+from core.privacy import MOBILE_PHONE_REGEX, mask_name
 
 from ..choices import AgeBand, SheetStatus
 from .bank import QuestionVersion
@@ -50,6 +50,12 @@ class Participant(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def masked_name(self):
+        """The name as staff lists and exports show it (张*明): no staff role is cleared for
+        participants' full names."""
+        return mask_name(self.name)
 
 
 class AnswerSheetQuerySet(models.QuerySet):

@@ -6,6 +6,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from core.privacy import mask_phone
+from core.spreadsheets import xlsx_text
 
 EXPORT_HEADER = [
     "姓名",
@@ -25,7 +26,8 @@ EXPORT_HEADER = [
 
 
 def export_results_xlsx(*, sheets):
-    """Results as an Excel workbook (bytes); phone numbers are masked (138****1234)."""
+    """Results as an Excel workbook (bytes); names and phone numbers are masked (张*明, 138****1234)
+    and what people typed is written as text, never as a formula."""
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet("答卷成绩")
     worksheet.append(EXPORT_HEADER)
@@ -33,10 +35,10 @@ def export_results_xlsx(*, sheets):
         participant = sheet.participant
         worksheet.append(
             [
-                participant.name,
-                sheet.unit.name,
+                xlsx_text(worksheet, participant.masked_name),
+                xlsx_text(worksheet, sheet.unit.name),
                 sheet.unit.get_kind_display(),
-                participant.class_name,
+                xlsx_text(worksheet, participant.class_name),
                 participant.get_age_band_display(),
                 mask_phone(participant.phone) if participant.phone else "",
                 sheet.attempt_number,

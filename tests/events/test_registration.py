@@ -203,7 +203,7 @@ def test_bad_token_page_is_404(client, event):
 
 
 def test_check_in_needs_staff_and_counts_by_unit(client, event, school):
-    group, _token = register(event, "13800000090", unit=school, party_size=2)
+    group, _token = register(event, "13800000090", unit=school, party_size=2, name="王小明")
     person, _token = register(event, "13800000091")
     url = event.url + "check-in/"
     assert client.get(url)["Location"].startswith("/admin/login/?next=")
@@ -216,9 +216,11 @@ def test_check_in_needs_staff_and_counts_by_unit(client, event, school):
     client.force_login(staff)
     assert "签到管理（工作人员）" in client.get(event.url).content.decode()
     listing = client.get(url).content.decode()
-    assert "138****0090" in listing and "13800000090" not in listing
-    confirm = client.get(url + f"{group.public_id}/")
-    assert "确认签到" in confirm.content.decode()
+    # A masked name and the phone's last four digits: enough for a volunteer to find the person.
+    assert "王*明 138****0090" in listing and "为王*明签到" in listing
+    assert "王小明" not in listing and "13800000090" not in listing
+    confirm = client.get(url + f"{group.public_id}/").content.decode()
+    assert "确认签到" in confirm and "王*明 138****0090" in confirm and "王小明" not in confirm
     assert client.post(url + f"{group.public_id}/").status_code == 302
     group.refresh_from_db()
     assert group.checked_in_at is not None

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 UNITS_URL = "/admin/snippets/organizations/unit/"
 CAMPAIGNS_URL = "/admin/snippets/organizations/campaign/"
-UNIT_HEADER = ["名称", "类型", "上级单位", "代码", "别名", "启用", "联系人", "联系电话"]
+UNIT_HEADER = ["名称", "类型", "上级单位", "代码", "别名", "启用", "联系人", "联系电话", "联络员账号"]
 
 
 def upload(name, data):
@@ -132,8 +132,8 @@ def test_upload_with_errors_shows_them_and_imports_nothing(admin_client, city):
     data = csv_file(
         [
             UNIT_HEADER,
-            ["上传街道", "街道", "测试市", "", "", "是", "", ""],
-            ["上传小学", "学堂", "上传街道", "", "", "是", "", ""],
+            ["上传街道", "街道", "测试市", "", "", "是", "", "", ""],
+            ["上传小学", "学堂", "上传街道", "", "", "是", "", "", ""],
         ]
     )
     response = admin_client.post("/admin/units/import/", {"file": upload("units.csv", data)})
@@ -145,11 +145,39 @@ def test_upload_with_errors_shows_them_and_imports_nothing(admin_client, city):
 
 
 def test_upload_imports_and_reports_counts(admin_client, city):
-    data = xlsx_file([UNIT_HEADER, ["上传街道", "街道", "测试市", "", "", "是", "刘干事", "0532-12345678"]])
+    data = xlsx_file([UNIT_HEADER, ["上传街道", "街道", "测试市", "", "", "是", "刘干事", "0532-12345678", ""]])
     response = admin_client.post("/admin/units/import/", {"file": upload("units.xlsx", data)}, follow=True)
     assert response.redirect_chain[-1][0] == UNITS_URL
     assert "“units.xlsx”导入完成：新增 1 条，更新 0 条，0 条没有变化。" in response.content.decode()
     assert Unit.objects.filter(name="上传街道").exists()
+
+
+def test_the_import_page_explains_liaison_accounts_and_an_upload_creates_one(admin_client, city):
+    html = admin_client.get("/admin/units/import/").content.decode()
+    assert "联络员账号" in html and "须由管理员在“设置 → 用户”中为它设置密码" in html
+    data = xlsx_file(
+        [UNIT_HEADER, ["上传街道", "街道", "测试市", "", "", "是", "刘干事", "0532-12345678", "shangchuan"]]
+    )
+    admin_client.post("/admin/units/import/", {"file": upload("units.xlsx", data)})
+    liaison = get_user_model().objects.get(username="shangchuan")
+    assert liaison.staff_scope.unit.name == "上传街道"
+    assert not liaison.has_usable_password()
+
+
+def test_only_staff_who_manage_liaison_accounts_may_add_them_by_import(client, city):
+    importer = get_user_model().objects.create_user("unit-importer", password="x")
+    importer.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label__in=["wagtailadmin", "organizations"],
+            codename__in=["access_admin", "add_unit", "change_unit", "view_unit"],
+        )
+    )
+    client.force_login(importer)
+    data = xlsx_file([UNIT_HEADER, ["上传街道", "街道", "测试市", "", "", "是", "", "", "shangchuan"]])
+    html = client.post("/admin/units/import/", {"file": upload("units.xlsx", data)}).content.decode()
+    assert "您没有管理联络员账号的权限" in html
+    assert not get_user_model().objects.filter(username="shangchuan").exists()
+    assert not Unit.objects.filter(name="上传街道").exists()
 
 
 def test_upload_refuses_other_file_types(admin_client):

@@ -3,18 +3,20 @@
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
 from openpyxl import load_workbook
 
 from core.spreadsheets import RowError
 from organizations import import_export
 from organizations.factories import CampaignFactory, HeadcountFactory, UnitFactory
-from organizations.models import AudienceGroup, Campaign, Headcount, Unit, UnitKind
+from organizations.models import AudienceGroup, Campaign, Headcount, StaffScope, Unit, UnitKind
+from organizations.scopes import LIAISON_GROUP, assign_scope, scope_unit
 
 from .spreadsheets import csv_file, xlsx_file
 
 pytestmark = pytest.mark.django_db
 
-UNIT_HEADER = ["名称", "类型", "上级单位", "代码", "别名", "启用", "联系人", "联系电话"]
+UNIT_HEADER = ["名称", "类型", "上级单位", "代码", "别名", "启用", "联系人", "联系电话", "联络员账号"]
 HEADCOUNT_HEADER = ["单位", "活动", "对象", "应参与人数"]
 DEMO_CAMPAIGN = "2026年安全生产月"
 
@@ -27,11 +29,11 @@ GOOD_ROWS = [
 ]
 
 
-def import_units(rows, filename="units.xlsx"):
-    """Rows of the first six columns get empty contact cells."""
+def import_units(rows, filename="units.xlsx", **kwargs):
+    """Rows of the first six or eight columns get empty contact and liaison account cells."""
     make = xlsx_file if filename.lower().endswith(".xlsx") else csv_file
-    rows = [[*row, "", ""] if len(row) == 6 else row for row in rows]
-    return import_export.import_units(file=make([UNIT_HEADER, *rows]), filename=filename)
+    rows = [[*row, *[""] * (len(UNIT_HEADER) - len(row))] for row in rows]
+    return import_export.import_units(file=make([UNIT_HEADER, *rows]), filename=filename, **kwargs)
 
 
 def import_headcounts(rows, filename="headcounts.xlsx", **kwargs):
@@ -168,7 +170,7 @@ def test_wrong_header(city, filename):
         RowError(
             1,
             "",
-            "表头应为：名称、类型、上级单位、代码、别名、启用、联系人、联系电话（顺序不限）；"
+            "表头应为：名称、类型、上级单位、代码、别名、启用、联系人、联系电话、联络员账号（顺序不限）；"
             "现在缺少“名称、启用”，无法识别“单位名称”。",
         )
     ]
@@ -183,7 +185,7 @@ def test_repeated_and_blank_header_cells(city):
 
 
 def test_cells_beyond_the_header_are_reported(city):
-    result = import_units([["甲街道", "街道", "测试市", "", "", "是", "", "", "多余的内容"]], "units.csv")
+    result = import_units([["甲街道", "街道", "测试市", "", "", "是", "", "", "", "多余的内容"]], "units.csv")
     assert result.errors == [RowError(2, "", "这一行在表头以外的列里还有内容。")]
     assert not Unit.objects.filter(name="甲街道").exists()
 
@@ -247,12 +249,22 @@ def test_export_writes_the_import_columns_parents_first():
     sheet = load_workbook(io.BytesIO(import_export.export_units(format="xlsx"))).active
     rows = [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)]
     assert rows[0] == UNIT_HEADER
-    assert rows[1] == ["莱西市", "市", "", "370285", "莱西", "是", "", ""]
+    assert rows[1] == ["莱西市", "市", "", "370285", "莱西", "是", "", "", ""]
     seen = set()
     for name, _kind, parent, *_rest in rows[1:]:
         assert not parent or parent in seen, name
         seen.add(name)
-    assert ["莱西市实验小学", "学校", "水集街道", "", "实验小学；莱西实小", "是", "王老师", "13800000001"] in rows
+    assert [
+        "莱西市实验小学",
+        "学校",
+        "水集街道",
+        "",
+        "实验小学；莱西实小",
+        "是",
+        "王老师",
+        "13800000001",
+        "xuexiao",
+    ] in rows
     assert [
         "莱西示范化工有限公司",
         "企业",
@@ -262,6 +274,7 @@ def test_export_writes_the_import_columns_parents_first():
         "是",
         "赵经理",
         "0532-80000005-801",
+        "",
     ] in rows
 
 
@@ -269,9 +282,9 @@ def test_export_names_a_parent_by_code_when_its_name_is_not_unique(city):
     twin = UnitFactory(kind=UnitKind.TOWN, name="水集街道", parent=city, code="TEST-SHUIJI")
     UnitFactory(kind=UnitKind.SCHOOL, name="测试水集小学", parent=twin)
     text = import_export.export_units(format="csv").decode("utf-8-sig")
-    assert "测试水集小学,学校,TEST-SHUIJI,,,是,," in text
+    assert "测试水集小学,学校,TEST-SHUIJI,,,是,,," in text
     # The demo's 水集街道 has no code, so its children can only be named by the ambiguous name.
-    assert "水集中心小学,学校,水集街道,,水集小学,是,," in text
+    assert "水集中心小学,学校,水集街道,,水集小学,是,,," in text
 
 
 # Liaison contacts ---------------------------------------------------------------------------
@@ -323,6 +336,81 @@ def test_bad_liaison_contacts_are_reported_and_nothing_is_imported(town):
         RowError(7, "联系人", "不能以 = + - @ 开头（电子表格会把它当作公式）。"),
     ]
     assert not Unit.objects.filter(name__in=[row[0] for row in rows]).exists()
+
+
+# Liaison accounts ---------------------------------------------------------------------------
+
+
+def test_a_liaison_account_is_created_in_the_group_and_limited_to_its_unit(town):
+    result = import_units(
+        [["联络小学", "学校", "测试街道", "", "", "是", "王老师", "", "wanglaoshi"]], may_assign_liaisons=True
+    )
+    assert result.ok, result.errors
+    school = Unit.objects.get(name="联络小学")
+    liaison = get_user_model().objects.get(username="wanglaoshi")
+    assert scope_unit(liaison) == school
+    assert list(liaison.groups.values_list("name", flat=True)) == [LIAISON_GROUP]
+    assert not liaison.has_usable_password()  # 管理员 sets one in 用户
+    assert liaison.has_perm("participation.view_report")
+
+    again = import_units(
+        [["联络小学", "学校", "测试街道", "", "", "是", "", "", "wanglaoshi"]], may_assign_liaisons=True
+    )
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    text = import_export.export_units(format="csv").decode("utf-8-sig")
+    assert "联络小学,学校,测试街道,,,是,王老师,,wanglaoshi" in text
+
+
+def test_existing_accounts_become_liaisons_and_a_unit_may_have_several(town, school, django_user_model):
+    existing = django_user_model.objects.create_user("zhangganshi", password="x")
+    rows = [["测试市实验小学", "学校", "测试街道", "", "测试实小", "是", "", "", "zhangganshi；lilaoshi"]]
+    result = import_units(rows, "units.csv", may_assign_liaisons=True)
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 0)  # only the liaisons changed
+    assert scope_unit(existing) == school
+    assert existing.check_password("x")  # an existing account keeps its password
+    assert set(StaffScope.objects.filter(unit=school).values_list("user__username", flat=True)) == {
+        "zhangganshi",
+        "lilaoshi",
+    }
+
+
+def test_bad_liaison_accounts_are_reported_by_line_and_nothing_is_imported(town, school, django_user_model):
+    elsewhere = django_user_model.objects.create_user("laoliaison")
+    assign_scope(user=elsewhere, unit=town)
+    rows = [
+        ["甲小学", "学校", "测试街道", "", "", "是", "", "", "laoliaison"],
+        ["乙小学", "学校", "测试街道", "", "", "是", "", "", "admin"],
+        ["丙小学", "学校", "测试街道", "", "", "是", "", "", "xinliaison"],
+        ["丁小学", "学校", "测试街道", "", "", "是", "", "", "xinliaison"],
+        ["戊小学", "学校", "测试街道", "", "", "是", "", "", "王 老师"],
+    ]
+    result = import_units(rows, may_assign_liaisons=True)
+    column = "联络员账号"
+    assert result.errors[:3] == [
+        RowError(
+            2,
+            column,
+            "账号“laoliaison”已是“测试街道”的联络员账号；如要改为负责本单位，请先在“单位 → 联络员账号”中修改。",
+        ),
+        RowError(3, column, "“admin”是超级管理员账号，不能作为联络员账号。"),
+        RowError(5, column, "账号“xinliaison”在第 4 行已经出现，一个账号只能负责一个单位。"),
+    ]
+    assert [(error.line, error.column) for error in result.errors[3:]] == [(6, column)]
+    assert "用户名" in result.errors[3].message
+    assert scope_unit(elsewhere) == town  # never moved silently
+    assert not get_user_model().objects.filter(username__in=["xinliaison", "王 老师"]).exists()
+    assert not Unit.objects.filter(name__in=[row[0] for row in rows]).exists()
+
+
+def test_without_the_right_to_manage_liaisons_a_file_may_only_repeat_them(school, django_user_model):
+    assign_scope(user=django_user_model.objects.create_user("shixiao"), unit=school)
+    row = ["测试市实验小学", "学校", "测试街道", "", "测试实小", "是", "", "", "shixiao"]
+    assert import_units([row]).unchanged == 1
+    result = import_units([[*row[:-1], "shixiao；xinliaison"]])
+    assert result.errors == [
+        RowError(2, "联络员账号", "您没有管理联络员账号的权限，这一列只能填写本单位现有的联络员账号。")
+    ]
+    assert not get_user_model().objects.filter(username="xinliaison").exists()
 
 
 # Headcounts ---------------------------------------------------------------------------------

@@ -211,6 +211,7 @@ def test_campaign_rules(db):
         ("-13800000001", False),
         ("138 0000 0001", False),
         ("13800000001\n", False),
+        ("0532-12345678\n", False),
     ],
 )
 def test_liaison_phone_format_is_checked_and_enforced_by_the_database(school, phone, ok):

@@ -1,8 +1,10 @@
 """The ledger fills itself from the contest and event signals, through their real services."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
@@ -191,3 +193,22 @@ def test_attendance_one_entry_per_record_and_stale_ones_withdrawn(
     with django_capture_on_commit_callbacks(execute=True):
         event.unpublish()
     assert not ParticipationEntry.objects.filter(channel=Channel.EVENT_ATTENDANCE, page_id=event.pk).exists()
+
+
+def test_rebuild_participation_records_what_no_signal_delivered(contest, school, campaign):
+    # No on-commit callbacks run here: the sheets finish as they did before the ledger existed.
+    finish_sheet(contest, ParticipantFactory(unit=school, name="补录甲"), correct=True)
+    finish_sheet(contest, ParticipantFactory(unit=school, name="补录乙"), correct=False)
+    assert selectors.figures_for(campaign=campaign, unit=school).sheets == 0
+
+    out = io.StringIO()
+    call_command("rebuild_participation", stdout=out)
+    call_command("rebuild_participation", stdout=out)  # idempotent
+    figures = selectors.figures_for(campaign=campaign, unit=school)
+    assert (figures.sheets, figures.participants, figures.passed_sheets) == (2, 2, 1)
+    assert "份答卷" in out.getvalue() and "统计汇总" in out.getvalue()
+
+    contest.campaign = None
+    contest.save()
+    call_command("rebuild_participation", stdout=out)
+    assert selectors.figures_for(campaign=campaign, unit=school).sheets == 0

@@ -4,9 +4,11 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import CharField, Value
 from django.utils import timezone
 
+from core.privacy import MOBILE_PHONE_REGEX
 from quizzes.choices import AgeBand, MultipleChoiceScoring, QuestionKind, SheetStatus
 from quizzes.errors import (
     AllowanceUsed,
@@ -260,6 +262,22 @@ class TestParticipants:
             )
         with pytest.raises(IntegrityError), transaction.atomic():
             Participant.objects.create(name="王小红", unit=school, age_band=AgeBand.UNDER_14)
+
+    def test_the_database_refuses_a_phone_with_a_trailing_newline(self, school):
+        adult = ParticipantFactory(unit=school, age_band=AgeBand.ADULT)
+        # .update() skips full_clean, so only the database stands in the way (on PostgreSQL the
+        # column's length refuses it too).
+        same = Participant.objects.filter(pk=adult.pk)
+        with pytest.raises(DatabaseError), transaction.atomic():
+            same.update(phone="13800000000\n")
+        same.update(phone="13800000000")
+        adult.refresh_from_db()
+        assert adult.phone == "13800000000"
+
+    @pytest.mark.parametrize(("phone", "ok"), [("13800000000", True), ("13800000000\n", False)])
+    def test_the_constraints_pattern_ends_at_the_end_of_the_string_in_the_database(self, participant, phone, ok):
+        candidate = Participant.objects.annotate(candidate=Value(phone, output_field=CharField()))
+        assert candidate.filter(pk=participant.pk, candidate__regex=MOBILE_PHONE_REGEX).exists() is ok
 
     def test_wrong_unit_kind_is_refused(self, contest):
         from organizations.factories import UnitFactory
