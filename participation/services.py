@@ -59,26 +59,37 @@ def record_participation(
     candidate = ParticipationEntry(source=source, **values)
     # Field checks in Python (no queries); the foreign keys and the check constraints are the
     # database's, whose refusal comes back as the constraint's own message. That keeps the
-    # receivers, which run for every finished sheet, at two queries an entry.
+    # receivers, which run for every finished sheet, at three queries an entry (the row, its
+    # insert or update, the rollups' stale marker).
     candidate.clean_fields(exclude=["campaign", "unit", "page"])
     candidate.clean()
     try:
-        with transaction.atomic():
-            # The lock keeps two deliveries of one source in order; two racing to insert meet the
-            # unique source. The old campaign and unit are read so their rollups are marked too.
-            entry = ParticipationEntry.objects.select_for_update().filter(source=source).first()
-            if entry is None:
-                entry = ParticipationEntry.objects.create(source=source, **values)
-                previous = []
-            else:
-                previous = [(entry.campaign_id, entry.unit_id)]
-                for name, value in values.items():
-                    setattr(entry, name, value)
-                entry.save()
+        try:
+            entry, previous = _upsert_entry(source, values)
+        except IntegrityError:
+            if not ParticipationEntry.objects.filter(source=source).exists():
+                raise
+            # Another delivery of this source inserted it first: update it in place, in order.
+            entry, previous = _upsert_entry(source, values)
     except IntegrityError as error:
         raise _constraint_error(error) from error
     mark_rollups_stale(pairs=[*previous, (entry.campaign_id, entry.unit_id)])
     return entry
+
+
+def _upsert_entry(source, values):
+    """(entry, [(old campaign id, old unit id)]) after inserting or updating the row of ``source``.
+    The row lock keeps two deliveries of one source in order; the old campaign and unit are read so
+    their rollups are marked stale too."""
+    with transaction.atomic():
+        entry = ParticipationEntry.objects.select_for_update().filter(source=source).first()
+        if entry is None:
+            return ParticipationEntry.objects.create(source=source, **values), []
+        previous = [(entry.campaign_id, entry.unit_id)]
+        for name, value in values.items():
+            setattr(entry, name, value)
+        entry.save()
+        return entry, previous
 
 
 def _constraint_error(error):

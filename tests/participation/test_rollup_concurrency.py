@@ -75,3 +75,22 @@ def test_concurrent_sheets_and_refreshes_lose_nothing(committed_school):
     figures = selectors.figures_for(campaign=campaign, unit=school)
     assert figures.sheets == WRITERS * SHEETS_EACH
     assert figures.participants == WRITERS * SHEETS_EACH
+
+
+def test_concurrent_deliveries_of_one_source_both_succeed_once(committed_school):
+    campaign, school = committed_school
+    start = threading.Event()
+
+    def deliver(n):
+        start.wait()
+        try:
+            return sheet(campaign, school, name="同一份答卷", score=70 + n, source="tests.race:same").source
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        futures = [pool.submit(deliver, n) for n in range(8)]
+        start.set()
+        assert [future.result() for future in futures] == ["tests.race:same"] * 8
+    assert ParticipationEntry.objects.filter(source="tests.race:same").count() == 1
+    assert selectors.figures_for(campaign=campaign, unit=school).sheets == 1
