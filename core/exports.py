@@ -10,6 +10,7 @@ backend) or ``manage.py rqworker exports`` (RQ, when REDIS_URL is set); see READ
 """
 
 import csv
+import datetime
 import io
 import re
 import secrets
@@ -31,6 +32,8 @@ TASK_BACKEND = "exports"  # the alias in settings.TASKS
 TASK_QUEUE = "exports"
 PROGRESS_EVERY = 5000
 RECENT_EXPORTS = 20
+# Exported files hold (masked) personal data: they are deleted this long after they were asked for.
+EXPORT_RETENTION = datetime.timedelta(days=7)
 CONTENT_TYPES = {
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ExportFormat.CSV: "text/csv; charset=utf-8",
@@ -108,6 +111,17 @@ def write_export(*, job, header, rows, total):
             job.full_clean()
             job.save(update_fields=["file", "status", "rows_done", "rows_total", "finished_at"])
     return job
+
+
+def purge_expired_exports(*, now=None):
+    """Delete the jobs older than EXPORT_RETENTION and their files; the number deleted."""
+    cutoff = (now or timezone.now()) - EXPORT_RETENTION
+    expired = list(ExportJob.objects.filter(created_at__lt=cutoff))
+    for job in expired:
+        if job.file:
+            job.file.delete(save=False)
+    ExportJob.objects.filter(pk__in=[job.pk for job in expired]).delete()
+    return len(expired)
 
 
 class _Progress:

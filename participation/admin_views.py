@@ -25,6 +25,9 @@ from .selectors import Filters
 VIEW_PERMISSIONS = ("participation.view_report", "participation.view_participationentry")
 DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 FILTER_KINDS = [kind for kind in UnitKind if kind not in (UnitKind.CITY, UnitKind.TOWN)]
+# The query string every report of the ledger reads (the dashboard, the 通报, the exports).
+QUERY_KEYS = ("campaign", "unit", "kind", "audience", "page", "from", "to")
+FILTER_KEYS = ("kind", "audience", "page", "from", "to")
 
 
 def can_view_report(user):
@@ -44,6 +47,11 @@ class Forbidden(ReaderFacingError):
 class OutOfScope(ReaderFacingError):
     status = 403
     default_message = OUT_OF_SCOPE_MESSAGE
+
+
+class NotReady(ReaderFacingError):
+    status = 409
+    default_message = gettext_lazy("这个导出还没有完成，完成后才能下载。")
 
 
 class NotFound(ReaderFacingError):
@@ -87,7 +95,13 @@ def parse_request(params):
         unit = Unit.objects.filter(pk=unit_id).first() if unit_id else None
         if unit is None:
             raise NotFound(_("没有找到这个单位。"))
+    page_id = None
+    if params.get("page", ""):
+        page_id = parse_id(params["page"])
+        if page_id is None or page_id not in {page.pk for page in selectors.reporting_pages(campaign=campaign)}:
+            raise NotFound(_("这个宣传活动中没有找到这项答题或活动。"))
     filters = Filters(
+        page_id=page_id,
         kind=_parse_choice(params, "kind", [kind.value for kind in FILTER_KINDS], _("单位类型无效。")),
         audience=_parse_choice(params, "audience", AudienceGroup.values, _("参与对象无效。")),
         date_from=_parse_date(params, "from", _("开始日期")),
@@ -117,7 +131,7 @@ def _percent(value):
 
 
 def _query(params, **changes):
-    merged = {key: params.get(key, "") for key in ("campaign", "unit", "kind", "audience", "from", "to")}
+    merged = {key: params.get(key, "") for key in QUERY_KEYS}
     merged.update({key: "" if value is None else str(value) for key, value in changes.items()})
     return "?" + urlencode({key: value for key, value in merged.items() if value})
 
@@ -236,9 +250,13 @@ def dashboard(request):
         "campaigns": selectors.campaigns(),
         "unit": unit,
         "filters": filters,
-        "params": {key: params.get(key, "") for key in ("kind", "audience", "from", "to")},
+        "params": {key: params.get(key, "") for key in FILTER_KEYS},
         "kinds": [(kind.value, kind.label) for kind in FILTER_KINDS],
         "audiences": AudienceGroup.choices,
+        "reporting_pages": [
+            (str(page.pk), f"{page.title}（{page.content_type.name}）")
+            for page in selectors.reporting_pages(campaign=campaign)
+        ],
         "breadcrumbs": _breadcrumbs(data["node"], params, scope) if unit is not None else [],
         "scope": scope,
         "figures": figures,
@@ -301,6 +319,6 @@ def dashboard(request):
         "weak_by_kind": weak_by_kind,
         "classes": data["classes"],
         "is_school": unit is not None and unit.kind == UnitKind.SCHOOL,
-        "clear_filters_url": _query(params, kind="", audience="", **{"from": "", "to": ""}),
+        "clear_filters_url": _query(params, **dict.fromkeys(FILTER_KEYS, "")),
     }
     return TemplateResponse(request, "participation/admin/dashboard.html", context)

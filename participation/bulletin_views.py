@@ -18,10 +18,9 @@ from wagtail.models import Site
 from core.errors import ReaderFacingError
 
 from . import bulletin as bulletin_content
-from .admin_views import Forbidden, can_view_report, parse_request, render_error, unit_in_scope
+from .admin_views import QUERY_KEYS, Forbidden, can_view_report, parse_request, render_error, unit_in_scope
 
 LOG_ACTION = "participation.bulletin"
-QUERY_KEYS = ("campaign", "unit", "kind", "audience", "from", "to")
 
 
 class BulletinLogFormatter(LogFormatter):

@@ -7,13 +7,15 @@ background task (tasks.run_export, core.exports):
   ``participation.export``: who, which table, which scope) and enqueued; redirects to its page.
 - ``/admin/participation/exports/<id>/``: progress (a server-rendered <progress>, reloaded every
   2 s until done) and the download link; ``…/<id>/download/`` the file, as an attachment with its
-  Chinese name. Only the account that asked sees either (anyone else: 404).
+  Chinese name (409 until it is done); the progress page answers JSON to ``Accept:
+  application/json``. Only the account that asked sees either (anyone else: 404). Files are
+  deleted after ``core.exports.EXPORT_RETENTION`` (the worker does it; ``manage.py purge_exports`` too).
 - ``/admin/participation/exports/``: 我的导出, the account's recent exports.
 """
 
 from urllib.parse import urlencode
 
-from django.http import FileResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -26,12 +28,22 @@ from wagtail.log_actions import LogFormatter, log
 from core import exports
 from core.errors import ReaderFacingError
 from core.models import ExportFormat, ExportStatus
+from core.responses import wants_json
 
 from . import export_tables, tasks
-from .admin_views import BadParameter, Forbidden, NotFound, can_view_report, parse_request, render_error, unit_in_scope
+from .admin_views import (
+    QUERY_KEYS,
+    BadParameter,
+    Forbidden,
+    NotFound,
+    NotReady,
+    can_view_report,
+    parse_request,
+    render_error,
+    unit_in_scope,
+)
 
 LOG_ACTION = "participation.export"
-QUERY_KEYS = ("campaign", "unit", "kind", "audience", "from", "to")
 REFRESH_SECONDS = 2
 
 
@@ -116,12 +128,28 @@ def export_progress(request, pk):
     job, error = _own_job(request, pk)
     if error is not None:
         return error
+    if wants_json(request):
+        # For a script (or a page's own polling) that would rather not parse the HTML.
+        return JsonResponse(
+            {
+                "status": job.status,
+                "rows_done": job.rows_done,
+                "rows_total": job.rows_total,
+                "percent": job.percent,
+                "error": job.error,
+                "download_url": reverse("participation_export_download", args=[job.pk])
+                if job.status == ExportStatus.DONE
+                else None,
+            },
+            headers={"Cache-Control": "no-store"},
+        )
     return TemplateResponse(
         request,
         "participation/admin/export_progress.html",
         {
             "job": job,
             "refresh_seconds": REFRESH_SECONDS,
+            "retention_days": exports.EXPORT_RETENTION.days,
             "dashboard_url": f"{reverse('participation_dashboard')}?{_query(job.params)}",
         },
     )
@@ -133,7 +161,7 @@ def export_download(request, pk):
     if error is not None:
         return error
     if job.status != ExportStatus.DONE:
-        return render_error(request, NotFound(_("这个导出还没有完成，完成后才能下载。")))
+        return render_error(request, NotReady())
     response = FileResponse(
         job.file.open("rb"),
         as_attachment=True,

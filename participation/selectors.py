@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from django.db.models import Count, FloatField, Q, Sum
 from django.db.models.functions import Cast
+from wagtail.models import Page
 
 from organizations.models import Campaign, Headcount, Unit, UnitKind
 from organizations.selectors import unit_tree
@@ -40,8 +41,12 @@ class Filters:
     audience: str = ""
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
+    # One contest or event (its page): the entries it reported.
+    page_id: int | None = None
 
     def entries(self, entries):
+        if self.page_id:
+            entries = entries.filter(page_id=self.page_id)
         if self.kind:
             entries = entries.filter(unit__kind=self.kind)
         if self.audience:
@@ -243,8 +248,9 @@ def _entries(campaign, filters):
 
 
 def _reads_ledger(filters):
-    """A date range needs the ledger: distinct people over a range are not a sum of per-unit totals."""
-    return filters.date_from is not None or filters.date_to is not None
+    """A date range or one contest/event needs the ledger: distinct people over a part of the
+    campaign are not a sum of the per-unit totals the rollups keep."""
+    return filters.date_from is not None or filters.date_to is not None or filters.page_id is not None
 
 
 def _sums(campaign, filters, ledger_sums, rollup_rows, unit_ids=None):
@@ -502,6 +508,12 @@ def class_breakdown(report: Report, unit):
         }
         for row in rows
     ]
+
+
+def reporting_pages(*, campaign):
+    """The contests and events (their pages) that reported into the campaign, by title."""
+    reported = ParticipationEntry.objects.filter(campaign=campaign, page__isnull=False).values("page_id")
+    return list(Page.objects.filter(pk__in=reported).select_related("content_type").order_by("title"))
 
 
 def campaigns():

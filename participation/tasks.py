@@ -15,7 +15,9 @@ logger = logging.getLogger(__name__)
 
 @task(backend=exports.TASK_BACKEND, queue_name=exports.TASK_QUEUE)
 def run_export(job_id):
-    """Write one export job's table (export_tables) to its file, with progress."""
+    """Write one export job's table (export_tables) to its file, with progress; the worker
+    deletes the expired exports first, so old files go without a scheduler."""
+    exports.purge_expired_exports()
     job = exports.start_export(job_id=job_id)
     if job is None:
         return

@@ -2,6 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from wagtail.models import Page
 
 from home.models import ArticlePage, Topic
 from organizations.models import UnitKind
@@ -158,3 +159,32 @@ def test_activity_report_admin_saves_through_the_service(admin_client, campaign,
     response = admin_client.post(reverse("wagtailsnippets_participation_activityreport:delete", args=[report.pk]))
     assert response.status_code == 302
     assert not ParticipationEntry.objects.filter(source=source).exists()
+
+
+def _reporting_page(title):
+    return Page.get_first_root_node().add_child(instance=Page(title=title, slug=f"p-{Page.objects.count()}"))
+
+
+def test_one_contest_or_event_at_a_time(reporter, campaign, tree):
+    fire, traffic = _reporting_page("消防知识答题"), _reporting_page("交通安全咨询日")
+    school = tree.units[0]
+    EntryFactory(campaign=campaign, unit=school, page_id=fire.pk, class_name="一班")
+    EntryFactory(campaign=campaign, unit=school, page_id=fire.pk, class_name="一班")
+    EntryFactory(campaign=campaign, unit=school, page_id=traffic.pk, class_name="二班")
+
+    everything = reporter.get(URL, {"campaign": campaign.pk, "unit": school.pk}).content.decode()
+    assert "消防知识答题" in everything and "交通安全咨询日" in everything  # the filter's choices
+    assert "二班" in everything
+
+    only_fire = reporter.get(URL, {"campaign": campaign.pk, "unit": school.pk, "page": fire.pk})
+    html = only_fire.content.decode()
+    assert only_fire.status_code == 200
+    assert f'<option value="{fire.pk}" selected>' in html
+    assert "一班" in html and "二班" not in html  # the class table counts that contest's sheets only
+    figures = only_fire.context["figures"]
+    assert (figures.participants, figures.sheets) == (2, 2)
+
+    unrelated = _reporting_page("别的活动")
+    for page in (unrelated.pk, "²", "99999999999"):
+        refused = reporter.get(URL, {"campaign": campaign.pk, "page": page})
+        assert refused.status_code == 404 and "没有找到这项答题或活动" in refused.content.decode()

@@ -2,8 +2,10 @@
 database task backend and run by the worker, then shown on the progress page and downloaded."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
@@ -240,12 +242,24 @@ def test_progress_page_then_download(reporter, monkeypatch, campaign, tree):
     assert '<meta http-equiv="refresh" content="2">' in page
     download_url = reverse("participation_export_download", args=[job.pk])
     assert download_url not in page
-    assert reporter.get(download_url).status_code == 404  # not finished yet
+    early = reporter.get(download_url)
+    assert early.status_code == 409 and "还没有完成" in early.content.decode()
+    status = reporter.get(response["Location"], HTTP_ACCEPT="application/json").json()
+    assert status == {
+        "status": "queued",
+        "rows_done": 0,
+        "rows_total": None,
+        "percent": 0,
+        "error": "",
+        "download_url": None,
+    }
 
     run_queued_exports(monkeypatch)
     page = reporter.get(response["Location"]).content.decode()
     assert "已完成" in page and '<progress max="100" value="100">' in page and "已写 1 / 1 行" in page
-    assert download_url in page and 'http-equiv="refresh"' not in page
+    assert download_url in page and 'http-equiv="refresh"' not in page and "保留 7 天" in page
+    status = reporter.get(response["Location"], HTTP_ACCEPT="application/json").json()
+    assert (status["status"], status["percent"], status["download_url"]) == ("done", 100, download_url)
 
     download = reporter.get(download_url)
     assert download["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -282,3 +296,22 @@ def test_the_dashboard_has_export_buttons_beside_its_tables(reporter, campaign, 
     assert "csrfmiddlewaretoken" in html
     school = reporter.get(reverse("participation_dashboard"), {"campaign": campaign.pk, "unit": tree.units[0].pk})
     assert 'name="table" value="classes"' in school.content.decode()
+
+
+def test_exports_are_deleted_after_the_retention_period(reporter, monkeypatch, campaign, tree):
+    EntryFactory(campaign=campaign, unit=tree.units[0])
+    export_file(reporter, monkeypatch, campaign, "trend")
+    old = latest_job()
+    storage, name = old.file.storage, old.file.name
+    assert storage.exists(name)
+    ExportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
+
+    export_file(reporter, monkeypatch, campaign, "kinds")  # the worker deletes what expired first
+    assert not ExportJob.objects.filter(pk=old.pk).exists() and not storage.exists(name)
+    assert reporter.get(reverse("participation_export_download", args=[old.pk])).status_code == 404
+    assert ExportJob.objects.count() == 1
+
+    ExportJob.objects.update(created_at=timezone.now() - datetime.timedelta(days=8))
+    out = io.StringIO()
+    call_command("purge_exports", stdout=out)
+    assert "已删除 1 个" in out.getvalue() and not ExportJob.objects.exists()
