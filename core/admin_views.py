@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -11,11 +11,20 @@ from django.views.generic import FormView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
 from .permissions import can_import
+from .spreadsheets import FORMATS
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+def requested_format(request):
+    """The spreadsheet format a download link asks for (``?format=``, .xlsx by default); else 404."""
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in FORMATS:
+        raise Http404
+    return fmt
 
 
 def spreadsheet_download(data, *, fmt, stem):

@@ -69,9 +69,18 @@ def _csv_rows(data):
     else:
         raise UnreadableFile(_("无法识别 CSV 文件的编码，请另存为“CSV UTF-8”格式。"))
     try:
-        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""))]
+        return [[_csv_cell(cell) for cell in row] for row in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error:
         raise UnreadableFile(_("CSV 文件格式有误，请用 Excel 重新另存为 CSV。")) from None
+
+
+def _csv_cell(cell):
+    """A CSV cell as typed: the apostrophe ``csv_text`` put before a formula sign is dropped, so a
+    file we wrote imports back unchanged."""
+    cell = cell.strip()
+    if cell.startswith("'") and cell[1:2] and cell[1] in CSV_FORMULA_PREFIXES:
+        return cell[1:]
+    return cell
 
 
 def read_rows(data, fmt):
@@ -87,8 +96,8 @@ def write_rows(header, rows, fmt):
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow([csv_text(value) for value in header])
+        writer.writerows([csv_text(value) for value in row] for row in rows)
         # With the byte-order mark Excel opens the file as UTF-8 instead of the system code page.
         return out.getvalue().encode("utf-8-sig")
     workbook = Workbook()
@@ -97,7 +106,10 @@ def write_rows(header, rows, fmt):
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value for value in row])
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":  # a string starting with "=": text, never run as a formula
+                cell.data_type = "s"
     sheet.freeze_panes = "A2"
     for column in sheet.columns:
         width = max(len(str(cell.value or "")) for cell in column)

@@ -28,4 +28,7 @@ class ExceptionAction(models.TextChoices):
 class RegistrationStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("报名成功")
     WAITLISTED = "waitlisted", _("候补中")
+    # A large group registered by someone who is not its unit's liaison: it takes no place until
+    # staff confirm it (then it joins the waitlist in the order it registered).
+    PENDING = "pending", _("待审核")
     CANCELLED = "cancelled", _("已取消")

@@ -257,6 +257,8 @@ def _registrations(event, units):
             phone="13706390000",
             unit=units["莱西市第二中学"],
             party_size=40,
+            # Registered by the school's liaison, signed in: no staff confirmation needed.
+            by_liaison=True,
             now=before,
         )
         registrations.insert(0, group)

@@ -33,3 +33,13 @@ class RegistrationNotFound(RegistrationError):
 class CheckInNotAllowed(RegistrationError):
     status = 403
     default_message = _("你没有为活动签到的权限，请联系管理员。")
+
+
+class ReviewNotAllowed(RegistrationError):
+    status = 403
+    default_message = _("你没有审核这条集体报名的权限。")
+
+
+class TooManyRequests(RegistrationError):
+    status = 429
+    default_message = _("操作太频繁，请过几分钟再试。")

@@ -2,6 +2,7 @@ import uuid
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -254,6 +255,9 @@ class EventPage(RoutablePageMixin, Page):
                 event=self, url=absolute_url(request, self.get_url(request=request)), host=request.get_host()
             )
         )
+        context["may_check_in"] = (
+            self.registration_enabled and selectors.check_in_access(user=request.user, event=self)[0]
+        )
         return context
 
     @path("")
@@ -398,3 +402,24 @@ class Registration(models.Model):
         """The name as the check-in pages show it (张*明); with the phone's last four digits in
         masked_phone a volunteer still finds the person."""
         return mask_name(self.name)
+
+
+class CheckInVolunteer(models.Model):
+    """An account that may check people in at one event (签到志愿者) without any right to edit or
+    publish it: volunteers at the door are often not staff."""
+
+    event = models.ForeignKey(
+        EventPage, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="check_in_volunteers"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="event_check_ins"
+    )
+
+    class Meta:
+        ordering = ["event", "user__username"]
+        verbose_name = _("签到志愿者")
+        verbose_name_plural = _("签到志愿者")
+        constraints = [models.UniqueConstraint(fields=["event", "user"], name="events_volunteer_once_per_event")]
+
+    def __str__(self):
+        return f"{self.user.get_username()}（{self.event.title}）"

@@ -20,15 +20,19 @@ from core.errors import ReaderFacingNotFound
 from core.parsing import parse_id, parse_positive_int
 from core.structured_data import json_ld
 from organizations.models import Unit, UnitKind
-from organizations.scopes import subtree_q
+from organizations.scopes import is_scoped, restrict_rows, scope_unit, subtree_q, within_scope
 
 from .choices import EventKind, EventStatus, RegistrationStatus
 from .errors import RegistrationNotFound
 from .recurrence import LOCAL_TIME_ZONE, occurrences
-from .services import registration_state
+from .services import max_public_group, registration_state
 
+# Also what the liaisons of organizations.scopes.LIAISON_PERMISSIONS hold for their own units.
+CHECK_IN_PERMISSION = "events.change_registration"
 EVENTS_PER_PAGE = 20
-MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+MONTH_PATTERN = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
+# What an audience's slug (a SlugField) can be; anything else cannot name one.
+SLUG_PATTERN = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 SCHEMA_STATUS = {
     EventStatus.SCHEDULED: "https://schema.org/EventScheduled",
     EventStatus.CANCELLED: "https://schema.org/EventCancelled",
@@ -63,7 +67,9 @@ def parse_filters(params):
     audience = None
     audience_slug = params.get("audience", "")
     if audience_slug:
-        audience = Audience.objects.filter(slug=audience_slug).first()
+        audience = (
+            Audience.objects.filter(slug=audience_slug).first() if SLUG_PATTERN.fullmatch(audience_slug) else None
+        )
         if audience is None:
             raise ReaderFacingNotFound(_("没有找到面向对象“%(slug)s”。") % {"slug": audience_slug[:40]})
     return {"kind": kind, "town": town, "audience": audience}
@@ -134,7 +140,7 @@ def parse_month(value, *, today=None):
     if not value:
         today = today or timezone.localdate()
         return today.year, today.month
-    match = MONTH_PATTERN.match(value)
+    match = MONTH_PATTERN.fullmatch(value)
     if not match or not (2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12):
         raise ReaderFacingNotFound(_("月份格式不正确，请使用“2026-06”这样的格式。"))
     return int(match[1]), int(match[2])
@@ -309,6 +315,7 @@ def event_detail(*, event, url, host, now=None):
         "attendance": list(event.attendance.select_related("unit")),
         "attendance_total": event.attendance.aggregate(total=Sum("count"))["total"] or 0,
         "is_past": bool(all_occurrences) and all_occurrences[-1].ends_at < now,
+        "max_public_group": max_public_group(),
         "units": list(Unit.objects.active().exclude(kind__in=[UnitKind.CITY]).order_by("kind", "name"))
         if event.allow_groups
         else [],
@@ -356,6 +363,48 @@ def occurrence_on(value):
         return datetime.date.fromisoformat(value)
     except (TypeError, ValueError):
         return None
+
+
+def check_in_access(*, user, event):
+    """May ``user`` check people in at ``event``, and whose registrations may they see?
+    ``(False, None)``: no. ``(True, None)``: everyone's; for those who may publish the event and
+    for its 签到志愿者. ``(True, unit)``: a liaison's, those of ``unit``'s subtree only."""
+    if not user.is_authenticated or not user.is_active:
+        return False, None
+    CheckInVolunteer = apps.get_model("events", "CheckInVolunteer")
+    if (
+        event.permissions_for_user(user).can_publish()
+        or CheckInVolunteer.objects.filter(event=event, user=user).exists()
+    ):
+        return True, None
+    if user.has_perm(CHECK_IN_PERMISSION):
+        return True, scope_unit(user)
+    return False, None
+
+
+def is_liaison_of(*, user, unit):
+    """Is ``user`` a signed-in liaison account (limited to a unit) of ``unit`` or a unit above it?"""
+    return unit is not None and user.is_authenticated and is_scoped(user) and within_scope(user, unit)
+
+
+def pending_groups(*, user):
+    """Large groups held for confirmation (待审核), oldest first, of the units ``user`` may see."""
+    Registration = apps.get_model("events", "Registration")
+    rows = (
+        Registration.objects.filter(status=RegistrationStatus.PENDING)
+        .select_related("event", "unit")
+        .order_by("created_at", "pk")
+    )
+    return restrict_rows(rows, user)
+
+
+def pending_group(*, public_id):
+    Registration = apps.get_model("events", "Registration")
+    return (
+        Registration.objects.filter(status=RegistrationStatus.PENDING, public_id=public_id)
+        .select_related("event", "unit")
+        .first()
+    )
 
 
 def registration_for_staff(*, event, public_id):

@@ -1,9 +1,14 @@
 """Writes for events: registration, cancellation with waitlist promotion, and check-in.
 
-Never overbooked: every write that changes who holds a place locks the event row first
-(``select_for_update``; SQLite serialises writers anyway), counts the confirmed places of the
-occurrence and decides inside that lock. A unique constraint on (event, occurrence date, phone)
-among active registrations stops the same phone registering twice even if two requests race.
+Never overbooked, never overtaken: every write that changes who holds a place locks the event
+row first (``select_for_update``; SQLite serialises writers anyway), counts the confirmed places
+of the occurrence and decides inside that lock. Free places go to the waitlist in the order
+people registered (a group too large for what is free is skipped, keeping its turn), and a
+newcomer is served after everyone already waiting. A group larger than ``max_public_group()``
+registered by anyone but its unit's liaison is held as 待审核 and takes no place until staff
+confirm it (``review_group``), so nobody can hoard places with one form. A unique constraint on
+(event, occurrence date, phone) among active registrations stops the same phone registering twice
+even if two requests race.
 
 Every change to a registration sends ``events.signals.registration_changed`` after the commit.
 
@@ -13,13 +18,16 @@ Also the calendar SEQUENCE of an event, kept right on every full save (``events.
 import hashlib
 import re
 import secrets
+import unicodedata
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 
 from core.privacy import is_mobile_phone
 
@@ -35,6 +43,9 @@ from .signals import send_registration_changed_on_commit
 
 # A group is one unit's class or staff; larger groups register in several parts.
 MAX_PARTY_SIZE = 500
+# Wagtail audit-log actions on the event page (registered in events.wagtail_hooks).
+GROUP_CONFIRMED_ACTION = "events.group_confirmed"
+GROUP_REFUSED_ACTION = "events.group_refused"
 
 
 def registration_state(*, event, occurrence, now=None):
@@ -80,15 +91,31 @@ def _clean_phone(phone):
     return phone
 
 
-def register(*, event, occurrence_date, name, phone, unit=None, party_size=1, now=None):
-    """Register for one occurrence; returns ``(registration, token)``.
+def max_public_group():
+    """The largest group anyone may register without being its unit's liaison."""
+    return getattr(settings, "EVENTS_MAX_PUBLIC_GROUP", 5)
 
-    The registration is confirmed while places remain, otherwise it joins the waitlist. The token
-    is returned once for the cancel link; only its hash is stored.
-    """
+
+def _clean_name(name):
     name = (name or "").strip()
     if not name or len(name) > 30:
         raise InvalidRegistration(_("请填写姓名（不超过30个字）。"))
+    # NUL cannot be stored in PostgreSQL; no name has a tab or line break either.
+    if any(unicodedata.category(character) == "Cc" for character in name):
+        raise InvalidRegistration(_("姓名中不能含有控制字符。"))
+    return name
+
+
+def register(*, event, occurrence_date, name, phone, unit=None, party_size=1, by_liaison=False, now=None):
+    """Register for one occurrence; returns ``(registration, token)``.
+
+    The newcomer joins the back of the queue: it is confirmed only if places remain once everyone
+    already waiting who fits has been given one, otherwise it waits. A group larger than
+    ``max_public_group()`` is held for staff confirmation (待审核, no place taken) unless
+    ``by_liaison`` (the view checked that a signed-in liaison of ``unit`` sent it). The token is
+    returned once for the cancel link; only its hash is stored.
+    """
+    name = _clean_name(name)
     phone = _clean_phone(phone)
     if party_size != 1:
         if not event.allow_groups:
@@ -108,8 +135,12 @@ def register(*, event, occurrence_date, name, phone, unit=None, party_size=1, no
                 raise RegistrationClosed(closed)
             if Registration.objects.for_occurrence(locked, occurrence_date).active().filter(phone=phone).exists():
                 raise DuplicateRegistration()
-            taken = confirmed_places(event=locked, occurrence_date=occurrence_date)
-            fits = locked.capacity is None or taken + party_size <= locked.capacity
+            if party_size > max_public_group() and not by_liaison:
+                status = RegistrationStatus.PENDING
+            else:
+                _promoted, free = _fill_places(event=locked, occurrence_date=occurrence_date)
+                fits = free is None or party_size <= free
+                status = RegistrationStatus.CONFIRMED if fits else RegistrationStatus.WAITLISTED
             registration = Registration(
                 event=locked,
                 occurrence_date=occurrence_date,
@@ -117,7 +148,7 @@ def register(*, event, occurrence_date, name, phone, unit=None, party_size=1, no
                 phone=phone,
                 unit=unit,
                 party_size=party_size,
-                status=RegistrationStatus.CONFIRMED if fits else RegistrationStatus.WAITLISTED,
+                status=status,
                 token_hash=_hash_token(token),
             )
             try:
@@ -125,29 +156,53 @@ def register(*, event, occurrence_date, name, phone, unit=None, party_size=1, no
             except ValidationError as error:
                 raise InvalidRegistration() from error
             registration.save()
-            send_registration_changed_on_commit(registration)
+            # A group held for review is no participation yet: the ledger hears of it once reviewed.
+            if status != RegistrationStatus.PENDING:
+                send_registration_changed_on_commit(registration)
     except IntegrityError:
         raise DuplicateRegistration() from None
     return registration, token
 
 
-def _promote_waitlist(*, event, occurrence_date):
-    """Confirm waitlisted registrations in order while they fit; the first that does not fit
-    waits for the next free place, so nobody is overtaken by a smaller group behind them."""
+def _fill_places(*, event, occurrence_date):
+    """Give free places to the waitlist in the order people registered, skipping only a group too
+    large for what is free (it keeps its turn for later). Call with the event row locked. Returns
+    the registrations confirmed and the places still free (None when the event has no limit)."""
     Registration = _models()[1]
-    taken = confirmed_places(event=event, occurrence_date=occurrence_date)
+    waiting = Registration.objects.for_occurrence(event, occurrence_date).waitlisted().order_by("created_at", "pk")
+    free = (
+        None
+        if event.capacity is None
+        else event.capacity - confirmed_places(event=event, occurrence_date=occurrence_date)
+    )
     promoted = []
-    for waiting in (
-        Registration.objects.for_occurrence(event, occurrence_date).waitlisted().order_by("created_at", "pk")
-    ):
-        if event.capacity is not None and taken + waiting.party_size > event.capacity:
-            break
-        waiting.status = RegistrationStatus.CONFIRMED
-        waiting.save(update_fields=["status"])
-        send_registration_changed_on_commit(waiting)
-        taken += waiting.party_size
-        promoted.append(waiting)
-    return promoted
+    for registration in waiting:
+        if free is not None and registration.party_size > free:
+            continue
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.save(update_fields=["status"])
+        send_registration_changed_on_commit(registration)
+        promoted.append(registration)
+        if free is not None:
+            free -= registration.party_size
+    return promoted, free
+
+
+def fill_places_after_capacity_change(*, event):
+    """Give the places a raised (or removed) capacity adds to each occurrence's waitlist
+    (``events.signals`` calls this when an event is saved with more places than before)."""
+    EventPage, Registration = _models()
+    with transaction.atomic():
+        locked = EventPage.objects.select_for_update().get(pk=event.pk)
+        dates = (
+            Registration.objects.filter(event=locked)
+            .waitlisted()
+            .order_by("occurrence_date")
+            .values_list("occurrence_date", flat=True)
+            .distinct()
+        )
+        for occurrence_date in list(dates):
+            _fill_places(event=locked, occurrence_date=occurrence_date)
 
 
 def registration_for_token(*, event, public_id, token):
@@ -159,7 +214,8 @@ def registration_for_token(*, event, public_id, token):
 
 
 def cancel_registration(*, event, public_id, token):
-    """Cancel with the secret token; the waitlist moves up. Returns the promoted registrations."""
+    """Cancel with the secret token; a freed place goes to the waitlist. Returns the registrations
+    confirmed from it."""
     EventPage = _models()[0]
     with transaction.atomic():
         locked = EventPage.objects.select_for_update().get(pk=event.pk)
@@ -172,7 +228,41 @@ def cancel_registration(*, event, public_id, token):
         send_registration_changed_on_commit(registration)
         if not was_confirmed:
             return []
-        return _promote_waitlist(event=locked, occurrence_date=registration.occurrence_date)
+        return _fill_places(event=locked, occurrence_date=registration.occurrence_date)[0]
+
+
+def review_group(*, public_id, approve, user):
+    """Staff confirm (or refuse) a group held as 待审核; recorded in Wagtail's audit log. A
+    confirmed group joins the waitlist in the order it registered and gets places if free."""
+    EventPage, Registration = _models()
+    with transaction.atomic():
+        event_id = Registration.objects.filter(public_id=public_id).values_list("event_id", flat=True).first()
+        if event_id is None:
+            raise RegistrationNotFound()
+        locked = EventPage.objects.select_for_update().get(pk=event_id)
+        registration = Registration.objects.select_related("unit").get(public_id=public_id)
+        if registration.status != RegistrationStatus.PENDING:
+            raise InvalidRegistration(_("这条报名已经审核过了。"))
+        registration.status = RegistrationStatus.WAITLISTED if approve else RegistrationStatus.CANCELLED
+        registration.save(update_fields=["status"])
+        if approve:
+            _fill_places(event=locked, occurrence_date=registration.occurrence_date)
+            registration.refresh_from_db(fields=["status"])
+        if registration.status != RegistrationStatus.CONFIRMED:  # else _fill_places has sent it
+            send_registration_changed_on_commit(registration)
+        log(
+            instance=locked,
+            action=GROUP_CONFIRMED_ACTION if approve else GROUP_REFUSED_ACTION,
+            user=user,
+            data={
+                "registration": str(registration.public_id),
+                "occurrence_date": registration.occurrence_date.isoformat(),
+                "unit": registration.unit.name if registration.unit else "",
+                "party_size": registration.party_size,
+                "status": registration.status,
+            },
+        )
+        return registration
 
 
 def check_in(*, event, public_id, now=None):

@@ -10,7 +10,12 @@ Wagtail's ``before/after_publish_page`` hooks run only in the admin's edit view,
 **registration_changed** (``sender=Registration, registration=``) is sent by ``events.services``
 after the commit of every change to a registration: registering (confirmed or waitlisted),
 cancelling, each promotion from the waitlist, and a first check-in (checking in again changes
-nothing and sends nothing). Read it with ``events.selectors.registration_outcome``.
+nothing and sends nothing). A large group held for staff confirmation (待审核) is no participation
+yet: registering it sends nothing; staff confirming or refusing it, or its cancelling, sends. Read it with
+``events.selectors.registration_outcome``.
+
+**Places added**: an event saved (published) with a higher capacity, or none, gives the new
+places to its waitlists (``services.fill_places_after_capacity_change``) as soon as its row is written.
 
 **attendance_changed** (``sender=EventPage, event=``) is sent after the commit of a transaction
 that changed the event's recorded attendance: a row of the 参加人数 inline added, deleted or given
@@ -97,9 +102,25 @@ def _update_sequence(sender, instance, raw, update_fields, **kwargs):
     from . import services  # the services import this module
 
     services.update_sequence(event=instance)
-    stored_live = type(instance).objects.filter(pk=instance.pk).values_list("live", flat=True).first()
-    if stored_live is not None and stored_live != instance.live and instance.attendance.exists():
+    stored = type(instance).objects.filter(pk=instance.pk).values_list("live", "capacity").first()
+    if stored is None:
+        return
+    stored_live, stored_capacity = stored
+    if stored_live != instance.live and instance.attendance.exists():
         _attendance_changed_on_commit(instance.pk)
+    # More places (or no limit any more): the waitlist gets them once the row is written.
+    instance._capacity_grew = stored_capacity is not None and (
+        instance.capacity is None or instance.capacity > stored_capacity
+    )
+
+
+def _fill_places_if_capacity_grew(sender, instance, raw, update_fields, **kwargs):
+    if raw or update_fields is not None or not getattr(instance, "_capacity_grew", False):
+        return
+    instance._capacity_grew = False
+    from . import services  # the services import this module
+
+    services.fill_places_after_capacity_change(event=instance)
 
 
 def _attendance_pre_save(sender, instance, raw, **kwargs):
@@ -126,6 +147,9 @@ def _attendance_post_delete(sender, instance, **kwargs):
 
 
 pre_save.connect(_update_sequence, sender="events.EventPage", dispatch_uid="events-update-sequence")
+post_save.connect(
+    _fill_places_if_capacity_grew, sender="events.EventPage", dispatch_uid="events-fill-places-if-capacity-grew"
+)
 pre_save.connect(_attendance_pre_save, sender="events.AttendanceRecord", dispatch_uid="events-attendance-pre-save")
 post_save.connect(_attendance_post_save, sender="events.AttendanceRecord", dispatch_uid="events-attendance-post-save")
 post_delete.connect(

@@ -1,11 +1,16 @@
 """Views routed under the events index and each event page (see their ``@path`` routes), and
 the .ics feeds of ``events/urls.py``.
 
-Refused registrations get ``core.responses.error_response`` (the error's status and Chinese
-message, and a link back to the event); nothing is changed when that happens.
+A refused registration shows the event page again with the error's status and Chinese message
+and the form as it was filled in (JSON when asked for); other refusals get
+``core.responses.error_response`` with a link back to the event. Nothing is changed either way.
+Registering and the registrant's own page are rate-limited per IP (and per phone number).
 """
 
+import re
+
 import segno
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
@@ -13,17 +18,16 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_ratelimit.core import is_ratelimited
 
 from core.parsing import parse_id, parse_positive_int
-from core.responses import error_response
+from core.responses import error_response, wants_json
 from core.structured_data import absolute_url
-from organizations.scopes import OUT_OF_SCOPE_MESSAGE, scope_unit, within_scope
+from organizations.scopes import OUT_OF_SCOPE_MESSAGE, within_scope
 from organizations.selectors import active_unit
 
 from . import ics, selectors, services
-from .errors import CheckInNotAllowed, InvalidRegistration, RegistrationError
-
-CHECK_IN_PERMISSION = "events.change_registration"
+from .errors import CheckInNotAllowed, InvalidRegistration, RegistrationError, TooManyRequests
 
 
 def _render(request, page, template, context):
@@ -84,6 +88,48 @@ def _error(request, event, error):
     )
 
 
+# Per IP generous enough for a school or a carrier's NAT; per phone enough for a family's or a
+# liaison's registrations in an hour, not for hoarding one event's places with one number.
+DEFAULT_RATE_LIMITS = {
+    "register": {"ip": "60/m", "phone": "10/h"},
+    "registration": {"ip": "120/m"},
+}
+REGISTRATION_FIELDS = ("occurrence", "name", "phone", "unit", "party_size")
+
+
+def _phone_key(group, request):
+    return re.sub(r"[\s-]", "", request.POST.get("phone", ""))[:20]
+
+
+def _check_rate(request, action):
+    """Raise ``TooManyRequests`` when this IP (or the phone number posted) asked too often."""
+    limits = getattr(settings, "EVENTS_RATE_LIMITS", DEFAULT_RATE_LIMITS)[action]
+    keys = {"ip": "ip", "phone": _phone_key}
+    for name, rate in limits.items():
+        if name == "phone" and not _phone_key(None, request):
+            continue
+        if is_ratelimited(request, group=f"events.{action}.{name}", key=keys[name], rate=rate, increment=True):
+            raise TooManyRequests()
+
+
+def _refused_registration(request, event, error):
+    """The event page again, the message above the form and what was typed still in it."""
+    if wants_json(request):
+        return _error(request, event, error)
+    response = _render(
+        request,
+        event,
+        None,
+        {
+            "registration_error": error.message,
+            "submitted": {name: request.POST.get(name, "") for name in REGISTRATION_FIELDS},
+        },
+    )
+    response.status_code = error.status
+    add_never_cache_headers(response)
+    return response
+
+
 def _party_size(value):
     if not value:
         return 1
@@ -104,20 +150,23 @@ def _unit(value):
 
 @require_POST
 def register(request, event):
-    occurrence_date = selectors.occurrence_on(request.POST.get("occurrence"))
     try:
+        _check_rate(request, "register")
+        occurrence_date = selectors.occurrence_on(request.POST.get("occurrence"))
         if occurrence_date is None:
             raise InvalidRegistration(_("请选择要报名的场次。"))
+        unit = _unit(request.POST.get("unit", ""))
         registration, token = services.register(
             event=event,
             occurrence_date=occurrence_date,
             name=request.POST.get("name", ""),
             phone=request.POST.get("phone", ""),
-            unit=_unit(request.POST.get("unit", "")),
+            unit=unit,
             party_size=_party_size(request.POST.get("party_size", "")),
+            by_liaison=selectors.is_liaison_of(user=request.user, unit=unit),
         )
     except RegistrationError as error:
-        return _error(request, event, error)
+        return _refused_registration(request, event, error)
     return redirect(event.url + f"registration/{registration.public_id}/{token}/")
 
 
@@ -125,6 +174,7 @@ def register(request, event):
 def registration(request, event, public_id, token):
     """The registrant's own page: status, QR code for check-in, and the cancel button."""
     try:
+        _check_rate(request, "registration")
         if request.method == "POST":
             services.cancel_registration(event=event, public_id=public_id, token=token)
             return HttpResponseRedirect(request.path)
@@ -138,6 +188,7 @@ def registration(request, event, public_id, token):
         "events/registration.html",
         {
             "registration": found,
+            "max_public_group": services.max_public_group(),
             # Inline SVG: no data: URL or script is needed, so the strict CSP holds.
             "qr_svg": segno.make(check_in_url, error="m").svg_inline(scale=4, title=_("签到二维码")),
         },
@@ -148,22 +199,25 @@ def registration(request, event, public_id, token):
     return response
 
 
-def _refuse_non_staff(request, event):
-    """A login redirect or a 403 page for anyone who may not check people in, else None."""
+def _check_in_access(request, event):
+    """``(refusal, scope)``: a login redirect or a 403 page for anyone who may not check people in
+    at ``event`` (else None), and the unit whose registrations they may see (None: everyone's)."""
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path(), login_url=reverse("wagtailadmin_login"))
-    if not request.user.has_perm(CHECK_IN_PERMISSION):
-        return _error(request, event, CheckInNotAllowed())
-    return None
+        return redirect_to_login(request.get_full_path(), login_url=reverse("wagtailadmin_login")), None
+    allowed, scope = selectors.check_in_access(user=request.user, event=event)
+    if not allowed:
+        return _error(request, event, CheckInNotAllowed()), None
+    return None, scope
 
 
 @require_safe
 def check_in_list(request, event):
-    if refused := _refuse_non_staff(request, event):
+    refused, scope = _check_in_access(request, event)
+    if refused:
         return refused
     occurrence_date = selectors.occurrence_on(request.GET.get("date"))
     # A liaison (a scoped account) sees and checks in the registrations of its own units only.
-    context = selectors.check_in_list(event=event, occurrence_date=occurrence_date, scope=scope_unit(request.user))
+    context = selectors.check_in_list(event=event, occurrence_date=occurrence_date, scope=scope)
     response = _render(request, event, "events/check_in.html", context)
     add_never_cache_headers(response)
     return response
@@ -171,12 +225,14 @@ def check_in_list(request, event):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def check_in(request, event, public_id):
-    """What a staff phone opens when scanning a registrant's QR code: confirm, then check in."""
-    if refused := _refuse_non_staff(request, event):
+    """What a staff or volunteer phone opens when scanning a registrant's QR code: confirm, then
+    check in."""
+    refused, scope = _check_in_access(request, event)
+    if refused:
         return refused
     try:
         found = selectors.registration_for_staff(event=event, public_id=public_id)
-        if not within_scope(request.user, found.unit):
+        if scope is not None and not within_scope(request.user, found.unit):
             raise CheckInNotAllowed(OUT_OF_SCOPE_MESSAGE)
         if request.method == "POST":
             services.check_in(event=event, public_id=public_id)

@@ -8,6 +8,10 @@ a logged-in editor, a preview, or a page that rendered a form for this reader) a
 is a plain 200 that sets no cookie and is not marked private. Publishing, unpublishing, moving or
 deleting any page, or editing site settings and topics, bumps a generation number that is part
 of every key, which invalidates the whole cache at once (home.signals).
+
+The key holds only the query parameters public pages read (``QUERY_PARAMS``), so links carrying
+``?utm_source=…`` or ``?from=timeline`` share one copy instead of adding one per visit. Should a
+page read any other parameter, its response is not stored (the view's reads are recorded).
 """
 
 import hashlib
@@ -15,14 +19,38 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils.cache import cc_delim_re
+from django.utils.http import urlencode
 
 from .reading import READING_COOKIE, format_reading_cookie, parse_reading_cookie
 
 GENERATION_KEY = "pagecache:generation"
 EXCLUDED_PREFIXES = ("/admin/", "/django-admin/", "/documents/", "/search/", "/reading-mode/", "/static/", "/media/")
 HIT_HEADER = "X-Page-Cache"
+# What the public pages read from the query string: listings (topic, audience, page), the event
+# listing, calendar and feed (kind, town, audience, month, page) and an event's occurrence (date).
+QUERY_PARAMS = frozenset({"topic", "audience", "page", "kind", "town", "month", "date"})
+
+
+class _ReadRecordingQueryDict(QueryDict):
+    """``request.GET`` that remembers which parameters the view looked up by name."""
+
+    def __init__(self, *args, **kwargs):
+        self.names_read = set()
+        super().__init__(*args, **kwargs)
+
+    def __getitem__(self, key):
+        self.names_read.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        self.names_read.add(key)
+        return super().__contains__(key)
+
+    def _getlist(self, key, *args, **kwargs):
+        self.names_read.add(key)
+        return super()._getlist(key, *args, **kwargs)
 
 
 def invalidate_page_cache():
@@ -71,7 +99,11 @@ class AnonymousPageCacheMiddleware:
 
         # The reading cookie is normalised so a forged value cannot multiply the cached copies.
         reading = format_reading_cookie(*parse_reading_cookie(request.COOKIES.get(READING_COOKIE)))
-        variant = "\n".join([host, request.path, request.META.get("QUERY_STRING", ""), reading])
+        query = _ReadRecordingQueryDict(request.META.get("QUERY_STRING", ""), encoding=request.encoding)
+        request.GET = query
+        kept = urlencode(sorted((name, query.getlist(name)) for name in QUERY_PARAMS & query.keys()), doseq=True)
+        query.names_read.clear()
+        variant = "\n".join([host, request.path, kept, reading])
         key = f"pagecache:{_generation()}:{hashlib.sha256(variant.encode()).hexdigest()}"
         cached = cache.get(key)
         if cached is not None:
@@ -83,7 +115,8 @@ class AnonymousPageCacheMiddleware:
             return response
 
         response = self.get_response(request)
-        if _cacheable_response(response):
+        # A page that read a parameter the key leaves out may differ by it: not shared.
+        if _cacheable_response(response) and query.names_read <= QUERY_PARAMS:
             cache.set(key, (response.content, list(response.items())), settings.PAGE_CACHE_SECONDS)
             response[HIT_HEADER] = "miss"
         return response

@@ -52,6 +52,14 @@ ADMIN_MODEL_PERMISSIONS = [
     "change_question",
     "delete_question",
     "view_answersheet",
+    # Confirming a sheet held out of the rankings, one extra attempt, the schools' class rosters.
+    "change_answersheet",
+    "add_extraattempt",
+    "view_extraattempt",
+    "add_rosterentry",
+    "change_rosterentry",
+    "delete_rosterentry",
+    "view_rosterentry",
     # Units and their expected headcounts (organizations), including spreadsheet import.
     "add_unit",
     "change_unit",

@@ -1,3 +1,4 @@
+import datetime
 import re
 import secrets
 
@@ -336,6 +337,8 @@ def audience_for_unit_kind(kind) -> AudienceGroup:
 
 MIN_CAMPAIGN_YEAR = 2000
 MAX_CAMPAIGN_YEAR = 2100
+DEFAULT_RETENTION_DAYS = 180
+MAX_RETENTION_DAYS = 3650
 
 
 class Campaign(models.Model):
@@ -354,11 +357,21 @@ class Campaign(models.Model):
         default=False,
         help_text=_("开启后，公众可以看到按镇街和单位类型统计的参与率（不含个人信息）。"),
     )
+    retention_days = models.PositiveSmallIntegerField(
+        _("个人信息保留天数"),
+        default=DEFAULT_RETENTION_DAYS,
+        validators=[MaxValueValidator(MAX_RETENTION_DAYS)],
+        help_text=_(
+            "活动结束后保留参与者姓名、班级、手机号和 IP 地址的天数。期满后这些信息被匿名化，参与人数等统计不变。"
+        ),
+    )
 
     class Meta:
         ordering = ["-starts_on", "name"]
         verbose_name = _("宣传活动")
         verbose_name_plural = _("宣传活动")
+        # On the campaign because a campaign is what personal data is collected for.
+        permissions = [("manage_personal_data", _("可以查询、导出和删除个人信息"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__gte=F("starts_on")),
@@ -370,10 +383,20 @@ class Campaign(models.Model):
                 name="organizations_campaign_year_range",
                 violation_error_message=_("年份应在2000年到2100年之间。"),
             ),
+            models.CheckConstraint(
+                condition=Q(retention_days__lte=MAX_RETENTION_DAYS),
+                name="organizations_campaign_retention_range",
+                violation_error_message=_("个人信息最多保留3650天。"),
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def personal_data_kept_until(self) -> datetime.date:
+        """The last day personal data of this campaign is kept; it is anonymised the day after."""
+        return self.ends_on + datetime.timedelta(days=self.retention_days)
 
     def clean(self):
         super().clean()

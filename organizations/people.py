@@ -7,7 +7,10 @@ before it is compared. The ledger stores only ``person_key``'s digest, never the
 
 import hashlib
 import json
+import re
 import unicodedata
+
+from django.utils.crypto import salted_hmac
 
 # Dots people put inside names of several parts (阿依古丽·买买提): the Chinese middle dot, its look-
 # alikes on phone keyboards, and the full stop typed instead.
@@ -32,3 +35,25 @@ def person_key(*, unit_id: int, name: str, class_name: str = "", phone: str = ""
     normalises to nothing still gives a key: such sheets count as one person of their unit and class."""
     parts = [int(unit_id), normalise_name(class_name), normalise_name(name), normalise_name(phone)]
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
+# What a name becomes once its person's data is anonymised: a stable alias per person key, so the
+# anonymised rows of one person still count as one (their new person key is the alias's), keyed
+# with SECRET_KEY so that nobody can recompute the alias from a guessed name.
+ALIAS_PREFIX = "匿名"
+_ALIAS = re.compile(rf"{ALIAS_PREFIX}[0-9a-f]{{16}}\Z")
+
+
+def anonymous_alias(key: str) -> str:
+    return ALIAS_PREFIX + salted_hmac("organizations.people.anonymous_alias", key).hexdigest()[:16]
+
+
+def is_anonymous_alias(name: str) -> bool:
+    return bool(_ALIAS.match(name))
+
+
+# Audit-log actions (wagtail's ModelLogEntry) for personal data; labels in wagtail_hooks.
+PURGE_ACTION = "privacy.purge"
+LOOKUP_ACTION = "privacy.lookup"
+EXPORT_ACTION = "privacy.export"
+DELETE_ACTION = "privacy.delete"

@@ -48,3 +48,7 @@ staff_scope_policy = CityStaffPermissionPolicy(StaffScope)
 # The admin's snippet views (listing buttons, edit, delete, chooser permission checks) use these.
 for _model, _policy in ((Unit, unit_policy), (Headcount, headcount_policy), (StaffScope, staff_scope_policy)):
     register_permission_policy(_model, _policy, exact_class=True)
+
+
+# Finding, exporting and deleting one person's data (outreach.privacy_admin); superusers have it too.
+PERSONAL_DATA_PERMISSION = "organizations.manage_personal_data"

@@ -109,3 +109,8 @@ def liaison_usernames_by_unit() -> dict[int, list[str]]:
     for unit_id, username in StaffScope.objects.order_by("user__username").values_list("unit_id", "user__username"):
         usernames[unit_id].append(username)
     return dict(usernames)
+
+
+def campaigns_past_retention(*, today) -> list[Campaign]:
+    """Campaigns whose personal data was to be kept until before ``today``."""
+    return [campaign for campaign in campaigns() if campaign.personal_data_kept_until < today]

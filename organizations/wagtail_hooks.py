@@ -13,6 +13,7 @@ from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetVi
 
 from core.permissions import can_import, can_see
 
+from . import people
 from .admin_scopes import ScopedUnitForm, UnitChooserViewSet, scoped_views, units_in_scope
 from .admin_views import ExportView, ImportHeadcountsView, ImportUnitsView
 from .forms import UnitAdminForm
@@ -97,6 +98,7 @@ class CampaignViewSet(SnippetViewSet):
         FieldPanel("theme"),
         FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
         FieldPanel("public_report"),
+        FieldPanel("retention_days"),
     ]
 
 
@@ -191,3 +193,11 @@ def register_admin_urls():
         path("units/import-headcounts/", ImportHeadcountsView.as_view(), name="organizations_import_headcounts"),
         path("units/export/", ExportView.as_view(), name="organizations_export"),
     ]
+
+
+@hooks.register("register_log_actions")
+def register_personal_data_log_actions(actions):
+    actions.register_action(people.PURGE_ACTION, _("个人信息到期匿名化"), _("保留期满，匿名化了个人信息"))
+    actions.register_action(people.LOOKUP_ACTION, _("查询个人信息"), _("查询了个人信息"))
+    actions.register_action(people.EXPORT_ACTION, _("导出个人信息"), _("导出了个人信息"))
+    actions.register_action(people.DELETE_ACTION, _("删除个人信息"), _("删除（匿名化）了个人信息"))

@@ -78,7 +78,11 @@ def record_registration(*, registration):
     outcome = registration_outcome(registration=registration)
     registration_source = REGISTRATION_SOURCE.format(registration.pk)
     checkin_source = CHECKIN_SOURCE.format(registration.pk)
-    if outcome["campaign_id"] is None or outcome["status"] == RegistrationStatus.CANCELLED:
+    # A cancelled registration, or a group held for staff review, is no participation (yet).
+    if outcome["campaign_id"] is None or outcome["status"] in (
+        RegistrationStatus.CANCELLED,
+        RegistrationStatus.PENDING,
+    ):
         services.withdraw_participation(source=registration_source)
         services.withdraw_participation(source=checkin_source)
         return

@@ -1,25 +1,36 @@
 """Staff pages in the Wagtail admin: a contest's live numbers, its sheets, per-question
-statistics and the Excel export. Read-only; needs the 查看答卷 permission. A scoped account (a
-liaison, ``organizations.scopes``) sees the sheets and figures of its own units only."""
+statistics and the Excel export (the 查看答卷 permission); confirming a sheet flagged as
+implausible (修改答卷) and granting a person one extra attempt (添加补答机会), both audit-logged;
+importing class rosters. A scoped account (a liaison, ``organizations.scopes``) sees and acts on
+the sheets and figures of its own units only."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from core.admin_views import SpreadsheetImportView, spreadsheet_download
+from core.admin_views import SpreadsheetImportView, requested_format, spreadsheet_download
 from core.forms import ImportFileForm
 from organizations.models import UnitKind
 from organizations.scopes import scope_unit
 
-from . import bank, selectors
+from . import bank, rosters, selectors
 from .choices import SheetStatus
+from .errors import ContestError
 from .models.bank import Question
+from .models.rosters import RosterEntry
+from .services import review
 from .services.export import export_results_xlsx
 
 VIEW_PERMISSION = "quizzes.view_answersheet"
+CONFIRM_PERMISSION = "quizzes.change_answersheet"
+GRANT_PERMISSION = "quizzes.add_extraattempt"
 
 
 @permission_required(VIEW_PERMISSION, raise_exception=True)
@@ -55,8 +66,48 @@ def contest_report(request, contest_id):
             "filters": filters,
             "statuses": SheetStatus.choices,
             "unit_kinds": UnitKind.choices,
+            "flagged": selectors.flagged_sheets(contest=contest, scope=scope),
+            "can_confirm": request.user.has_perm(CONFIRM_PERMISSION),
+            "can_grant": request.user.has_perm(GRANT_PERMISSION),
         },
     )
+
+
+def _sheet_in_scope(request, contest, public_id):
+    sheet = selectors.staff_sheet(contest=contest, public_id=public_id, scope=scope_unit(request.user))
+    if sheet is None:
+        raise Http404
+    return sheet
+
+
+@require_POST
+@permission_required(CONFIRM_PERMISSION, raise_exception=True)
+def confirm_sheet(request, contest_id, public_id):
+    contest = selectors.contest_for_staff(pk=contest_id)
+    sheet = _sheet_in_scope(request, contest, public_id)
+    try:
+        review.confirm_sheet(contest=contest, public_id=sheet.public_id, user=request.user)
+    except ContestError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已确认这份答卷，它将计入排行榜。"))
+    return redirect("quizzes_report", contest_id=contest.pk)
+
+
+@require_POST
+@permission_required(GRANT_PERMISSION, raise_exception=True)
+def grant_attempt(request, contest_id, public_id):
+    contest = selectors.contest_for_staff(pk=contest_id)
+    sheet = _sheet_in_scope(request, contest, public_id)
+    try:
+        review.grant_extra_attempt(
+            contest=contest, participant=sheet.participant, user=request.user, reason=request.POST.get("reason", "")
+        )
+    except ContestError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已给 %(name)s 增加一次答题机会。") % {"name": sheet.participant.masked_name})
+    return redirect("quizzes_report", contest_id=contest.pk)
 
 
 @permission_required(VIEW_PERMISSION, raise_exception=True)
@@ -86,12 +137,36 @@ class ImportQuestionsView(SpreadsheetImportView):
     template_download_url_name = "quizzes_export_questions"
 
     def run_import(self, form, upload):
-        return bank.import_questions(file=upload, filename=upload.name)
+        return bank.import_questions(file=upload, filename=upload.name, user=self.request.user)
 
 
 @permission_required("quizzes.view_question", raise_exception=True)
 def export_questions(request):
-    fmt = request.GET.get("format", "xlsx")
-    if fmt not in ("xlsx", "csv"):
-        raise Http404
+    fmt = requested_format(request)
     return spreadsheet_download(bank.export_questions(format=fmt), fmt=fmt, stem="questions")
+
+
+roster_policy = ModelPermissionPolicy(RosterEntry)
+
+
+class ImportRosterView(SpreadsheetImportView):
+    page_title = gettext_lazy("导入班级名单")
+    form_class = ImportFileForm
+    policy = roster_policy
+    columns = rosters.COLUMNS
+    format_notes = (
+        gettext_lazy("单位：单位代码或完整名称（同名单位请填代码）。班级：如“五年级二班”，没有班级的单位可留空。"),
+        gettext_lazy("导入只增加名单上还没有的姓名；重复导入同一文件不会改变什么。删除请在班级名单列表中操作。"),
+        gettext_lazy("某单位一旦有名单，只有名单上的姓名（及班级）才能参加该单位的答卷。"),
+    )
+    listing_url_name = "wagtailsnippets_quizzes_rosterentry:list"
+    template_download_url_name = "quizzes_roster_template"
+
+    def run_import(self, form, upload):
+        return rosters.import_roster(file=upload, filename=upload.name)
+
+
+@permission_required("quizzes.add_rosterentry", raise_exception=True)
+def roster_template(request):
+    fmt = requested_format(request)
+    return spreadsheet_download(rosters.roster_template(format=fmt), fmt=fmt, stem="roster-template")

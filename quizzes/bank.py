@@ -26,7 +26,7 @@ from home.models import ArticlePage, Topic
 
 from .choices import Level, QuestionKind, QuestionStatus
 from .models.bank import Question
-from .services.bank import save_question
+from .services.bank import answer_texts, log_answer_change, save_question
 from .validation import validate_choices
 
 OPTION_LETTERS = string.ascii_uppercase[:6]
@@ -119,8 +119,9 @@ def _parse_row(line, record, *, topics, articles, existing):
     return question, choices, errors
 
 
-def import_questions(*, file, filename):
-    """Create or update questions by 题号. Returns an ImportResult; on any error nothing is saved."""
+def import_questions(*, file, filename, user=None):
+    """Create or update questions by 题号. Returns an ImportResult; on any error nothing is saved.
+    A changed answer of an active question is written to the audit log under ``user``."""
     try:
         table, errors = read_table(file=file, filename=filename, columns=COLUMNS)
     except RejectedFile as rejected:
@@ -132,6 +133,7 @@ def import_questions(*, file, filename):
     existing = {q.key: q for q in Question.objects.filter(key__in=keys).prefetch_related("choices")}
     # Taken before the rows overwrite the stored questions' attributes.
     before = {key: _state(q, [(c.text, c.is_correct) for c in q.choices.all()]) for key, q in existing.items()}
+    answers_before = {key: (answer_texts(q), q.status == QuestionStatus.ACTIVE) for key, q in existing.items()}
     parsed = []
     seen = {}
     for line, record in table:
@@ -155,6 +157,8 @@ def import_questions(*, file, filename):
                 result.created += 1
             else:
                 result.updated += 1
+                answer_before, was_active = answers_before[question.key]
+                log_answer_change(question=question, before=answer_before, was_active=was_active, user=user)
     return result
 
 

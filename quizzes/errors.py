@@ -57,3 +57,18 @@ class PaperUnavailable(ContestError):
 class TooManyRequests(ContestError):
     status = 429
     default_message = _("操作太频繁，请稍等一分钟再试。")
+
+
+class NotOnRoster(ContestError):
+    status = 422
+    default_message = _("没有在本单位的参赛名单中找到这个姓名（和班级），请核对后重新填写，或联系老师。")
+
+
+class PayloadTooLarge(ContestError):
+    status = 413
+    default_message = _("提交的内容太大。")
+
+
+class AlreadyGranted(ContestError):
+    status = 409
+    default_message = _("这个人已有一次尚未使用的补答机会。")

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 
 from organizations.models import UnitKind
+from organizations.people import normalise_name
 
 from .validation import validate_choices
 
@@ -32,3 +33,19 @@ class ContestPageForm(WagtailAdminPageForm):
     allowed_unit_kinds = forms.MultipleChoiceField(
         label=_("可参加的单位类型"), choices=UnitKind.choices, widget=forms.CheckboxSelectMultiple
     )
+
+
+class RosterEntryForm(WagtailAdminModelForm):
+    """Refuses a name already on the class's roster (compared normalised, as identifying does): the
+    unique constraint is on the normalised keys, which the form does not show, so it would not check it."""
+
+    def clean(self):
+        cleaned = super().clean()
+        unit, class_name, name = cleaned.get("unit"), cleaned.get("class_name", ""), cleaned.get("name", "")
+        if unit is not None and name:
+            duplicates = self._meta.model.objects.filter(
+                unit=unit, class_key=normalise_name(class_name)[:120], name_key=normalise_name(name)[:120]
+            ).exclude(pk=self.instance.pk)
+            if duplicates.exists():
+                raise ValidationError({"name": _("这个班级的名单里已经有这个姓名。")})
+        return cleaned

@@ -4,21 +4,30 @@ It holds only the participant's random token; who that is, is a question for
 
 import uuid
 
+from django.utils import timezone
+
 PARTICIPANT_COOKIE = "participant"
 PARTICIPANT_COOKIE_SALT = "quizzes.participant"
-PARTICIPANT_COOKIE_AGE = 180 * 24 * 3600
+# A browser shared by a class forgets its last participant soon after the contest closes.
+MIN_COOKIE_AGE = 3600
 
 
-def remember_participant(response, *, participant, secure):
+def remember_participant(response, *, participant, until, secure):
+    """Recognise ``participant`` in this browser until ``until`` (the contest's close)."""
+    max_age = max(MIN_COOKIE_AGE, int((until - timezone.now()).total_seconds()))
     response.set_signed_cookie(
         PARTICIPANT_COOKIE,
         str(participant.token),
         salt=PARTICIPANT_COOKIE_SALT,
-        max_age=PARTICIPANT_COOKIE_AGE,
+        max_age=max_age,
         httponly=True,
         samesite="Lax",
         secure=secure,
     )
+
+
+def forget_participant(response):
+    response.delete_cookie(PARTICIPANT_COOKIE, samesite="Lax")
 
 
 def participant_token(request) -> uuid.UUID | None:

@@ -21,7 +21,7 @@ from organizations.selectors import active_unit, search_units
 
 from .choices import SheetStatus
 from .models.bank import QuestionVersion
-from .models.sheets import AnswerSheet, Participant, SheetQuestion
+from .models.sheets import AnswerSheet, ExtraAttempt, Participant, SheetQuestion
 
 RANKING_CACHE_SECONDS = 30
 RANKING_SIZE = 50
@@ -67,26 +67,34 @@ def participant_unit(*, contest, joined_unit_id, chosen_unit_id):
     return joined_unit(contest=contest, unit_id=joined_unit_id) or active_unit(pk=chosen_unit_id)
 
 
-def contest_landing(*, contest, participant_token, joined_unit_id, unit_query):
+def contest_landing(*, contest, participant_token, joined_unit_id, unit_query, chosen_unit_id=None):
+    """The landing page: who this browser's participant is and what they may do, or the identify
+    form, with the unit ``chosen_unit_id`` still offered when the form comes back with an error."""
     participant = participant_by_token(token=participant_token)
     if participant is not None and participant.unit.kind not in contest.allowed_unit_kinds:
         participant = None
     sheets = []
+    extra = 0
     if participant is not None:
         sheets = list(AnswerSheet.objects.filter(contest=contest, participant=participant).order_by("-started_at"))
+        extra = ExtraAttempt.objects.filter(contest=contest, participant=participant, used_by__isnull=True).count()
     unit_query = (unit_query or "").strip()[:40]
+    unit_choices = search_units(query=unit_query, kinds=contest.allowed_unit_kinds, limit=30) if unit_query else []
+    chosen = joined_unit(contest=contest, unit_id=chosen_unit_id)
+    if chosen is not None and chosen not in unit_choices:
+        unit_choices = [chosen, *unit_choices]
     return {
         "participant": participant,
         "sheets": sheets,
         "sheet_in_progress": next((s for s in sheets if s.status == SheetStatus.IN_PROGRESS), None),
-        "attempts_left": max(0, contest.attempts_total - len(sheets)),
-        "used_today": sum(1 for s in sheets if s.attempt_date == timezone.localdate()) >= contest.attempts_per_day,
+        "attempts_left": max(0, contest.attempts_total - len(sheets)) + extra,
+        "used_today": not extra
+        and sum(1 for s in sheets if s.attempt_date == timezone.localdate()) >= contest.attempts_per_day,
         "is_open": contest.is_open(),
         "join_unit": joined_unit(contest=contest, unit_id=joined_unit_id),
         "unit_query": unit_query,
-        "unit_choices": search_units(query=unit_query, kinds=contest.allowed_unit_kinds, limit=30)
-        if unit_query
-        else [],
+        "unit_choices": unit_choices,
+        "chosen_unit_id": chosen.pk if chosen else None,
     }
 
 
@@ -145,12 +153,12 @@ def sheet_result(*, sheet, now=None):
         item = {
             "position": row.position,
             "stem": content["stem"],
-            "points": row.points,
-            "awarded": row.awarded,
-            "is_correct": row.awarded == row.points,
             "selected_texts": [by_id[choice_id]["text"] for choice_id in row.selected if choice_id in by_id],
         }
         if reveal:
+            # Right or wrong per question is the key itself (a few sheets infer it), so it is
+            # shown only with the answers.
+            item.update(points=row.points, awarded=row.awarded, is_correct=row.awarded == row.points)
             item["correct_texts"] = [by_id[i]["text"] for i in row.choice_order if by_id[i]["correct"]]
             item["explanation"] = content["explanation"]
             article = articles.get(content.get("article_id"))
@@ -164,18 +172,19 @@ def sheet_result(*, sheet, now=None):
     }
 
 
-def _ranking_cache_key(contest):
-    return f"quizzes:rankings:{contest.pk}"
+def ranking_cache_key(contest_id):
+    return f"quizzes:rankings:{contest_id}"
 
 
 def rankings(*, contest):
     """Individuals by best score, then shorter time, then earlier finish (names masked), and units
-    by participants and mean score. Cached briefly: they are read far more often than they change."""
-    key = _ranking_cache_key(contest)
+    by participants and mean score, over sheets not held as implausible (``rankable``). Cached
+    briefly: they are read far more often than they change."""
+    key = ranking_cache_key(contest.pk)
     cached = cache.get(key)
     if cached is not None:
         return cached
-    finished = AnswerSheet.objects.filter(contest=contest).exclude(status=SheetStatus.IN_PROGRESS)
+    finished = AnswerSheet.objects.filter(contest=contest).rankable()
     best = (
         finished.annotate(
             rank_in_person=Window(
@@ -303,6 +312,29 @@ def staff_sheets(*, contest, status="", unit_kind="", unit_query="", scope=None)
     if unit_query:
         sheets = sheets.filter(unit__name__icontains=unit_query)
     return sheets
+
+
+def staff_sheet(*, contest, public_id, scope=None):
+    """One sheet of ``contest`` in ``scope``'s subtree, for a staff action, or None."""
+    return (
+        _in_scope(AnswerSheet.objects.filter(contest=contest), scope)
+        .select_related("participant")
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+FLAGGED_LIST_SIZE = 200
+
+
+def flagged_sheets(*, contest, scope=None):
+    """Sheets held out of the rankings as implausible (a high score in less than reading time),
+    waiting for staff to confirm them; fastest first, the first ``FLAGGED_LIST_SIZE``."""
+    return list(
+        _in_scope(AnswerSheet.objects.filter(contest=contest, flagged=True, confirmed_at__isnull=True), scope)
+        .select_related("participant", "unit")
+        .order_by("duration_seconds", "finished_at")[:FLAGGED_LIST_SIZE]
+    )
 
 
 def contest_reports(*, scope=None):

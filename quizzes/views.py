@@ -7,9 +7,8 @@ status and Chinese message; nothing is half-saved. Pages here are personal, so t
 cached. This module must not import the contest pages' module, which imports it.
 """
 
-import json
-
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -20,13 +19,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
-from core.parsing import parse_id
+from core.parsing import UnreadableJSON, load_json, parse_id, parse_json_int, parse_positive_int
 from core.responses import error_response
 from organizations.join_links import joined_unit_id
+from organizations.people import normalise_name
 
 from . import selectors
-from .errors import ContestError, InvalidInput, SheetNotFound, TooManyRequests
-from .participant_cookie import participant_token, remember_participant
+from .errors import ContestError, InvalidInput, PayloadTooLarge, SheetNotFound, TooManyRequests
+from .participant_cookie import forget_participant, participant_token, remember_participant
 from .services import answering, drawing, participants
 
 
@@ -57,37 +57,84 @@ def _handles_contest_errors(view):
     return never_cache(wrapped)
 
 
-# The landing page greets a returning participant by name: never share it from a cache.
+# The landing page names the participant of this browser: never share it from a cache.
 @never_cache
 def landing(request, contest):
-    return contest.render(
-        request,
-        context_overrides=selectors.contest_landing(
-            contest=contest,
-            participant_token=participant_token(request),
-            joined_unit_id=joined_unit_id(request),
-            unit_query=request.GET.get("unit_q"),
-        ),
+    return _render_landing(request, contest)
+
+
+def _render_landing(request, contest, *, error=None, posted=None):
+    context = selectors.contest_landing(
+        contest=contest,
+        participant_token=None if error else participant_token(request),
+        joined_unit_id=joined_unit_id(request),
+        unit_query=request.GET.get("unit_q"),
+        chosen_unit_id=parse_id((posted or {}).get("unit")),
     )
+    if error is not None:
+        # The form comes back as it was filled in, with the reason above it.
+        context.update(identify_error=error.message, posted=posted)
+    response = contest.render(request, context_overrides=context)
+    if error is not None:
+        response.status_code = error.status
+    return response
 
 
-@_handles_contest_errors
+# Longer than any field of the form: what is sent back into it stays small.
+FORM_FIELD_MAX = 100
+
+# Identify is limited per address (a whole school may share one, so generously), per unit, and
+# per person of a unit (so one name cannot be tried with phone after phone).
+IDENTIFY_RATE_LIMITS = {"ip": "300/h", "unit": "3000/h", "person": "20/h"}
+
+
+def _check_identify_rate(request, *, unit, name):
+    rates = {**IDENTIFY_RATE_LIMITS, **getattr(settings, "QUIZ_IDENTIFY_RATE_LIMITS", {})}
+    keys = [("ip", "ip")]
+    if unit is not None:
+        keys.append(("unit", lambda group, request: str(unit.pk)))
+        keys.append(("person", lambda group, request: f"{unit.pk}:{normalise_name(name)}"))
+    for scope, key in keys:
+        if is_ratelimited(request, group=f"quizzes.identify.{scope}", key=key, rate=rates[scope], increment=True):
+            raise TooManyRequests()
+
+
+@never_cache
 def identify(request, contest):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    participant = participants.register_participant(
-        contest=contest,
-        name=request.POST.get("name", ""),
-        unit=selectors.participant_unit(
-            contest=contest, joined_unit_id=joined_unit_id(request), chosen_unit_id=parse_id(request.POST.get("unit"))
-        ),
-        age_band=request.POST.get("age_band", ""),
-        class_name=request.POST.get("class_name", ""),
-        phone=request.POST.get("phone", ""),
-        guardian_consent=request.POST.get("guardian_consent") == "on",
-    )
+    posted = {
+        field: request.POST.get(field, "")[:FORM_FIELD_MAX]
+        for field in ("unit", "name", "class_name", "age_band", "phone", "guardian_consent")
+    }
+    try:
+        unit = selectors.participant_unit(
+            contest=contest, joined_unit_id=joined_unit_id(request), chosen_unit_id=parse_id(posted["unit"])
+        )
+        _check_identify_rate(request, unit=unit, name=posted["name"])
+        participant = participants.identify_participant(
+            contest=contest,
+            name=posted["name"],
+            unit=unit,
+            age_band=posted["age_band"],
+            class_name=posted["class_name"],
+            phone=posted["phone"],
+            guardian_consent=posted["guardian_consent"] == "on",
+        )
+    except ContestError as error:
+        return _render_landing(request, contest, error=error, posted=posted)
     response = redirect(contest.url)
-    remember_participant(response, participant=participant, secure=request.is_secure())
+    remember_participant(response, participant=participant, until=contest.closes_at, secure=request.is_secure())
+    return response
+
+
+@never_cache
+def forget(request, contest):
+    """不是我 / 换人: this browser forgets its participant (a shared computer) and shows the form."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    response = redirect(contest.url)
+    forget_participant(response)
     return response
 
 
@@ -157,6 +204,43 @@ def _post_sheet_form(request, contest, sheet):
     return redirect(contest.url + contest.reverse_subpage("result", args=[sheet.public_id]))
 
 
+# An autosave is {"position": 3, "choices": [2, 4]}: a few dozen bytes.
+AUTOSAVE_MAX_BYTES = 4096
+AUTOSAVE_MAX_DEPTH = 4
+MAX_POSITION = 32767  # SheetQuestion.position is a small integer
+
+
+def _autosave_payload(request):
+    """(position, choices) as posted: the position a whole number, the choices a list the
+    answering service checks choice by choice."""
+    if request.content_type != "application/json":
+        position = parse_positive_int(request.POST.get("position"), maximum=MAX_POSITION)
+        if position is None:
+            raise InvalidInput(_("题号无效。"))
+        return position, request.POST.getlist("choices")
+    if (parse_id(request.META.get("CONTENT_LENGTH") or "") or 0) > AUTOSAVE_MAX_BYTES:
+        raise PayloadTooLarge()
+    try:
+        body = request.body
+    except RequestDataTooBig:  # a body sent without its length
+        raise PayloadTooLarge() from None
+    if len(body) > AUTOSAVE_MAX_BYTES:
+        raise PayloadTooLarge()
+    try:
+        payload = load_json(body or b"{}", max_bytes=AUTOSAVE_MAX_BYTES, max_depth=AUTOSAVE_MAX_DEPTH)
+    except UnreadableJSON:
+        raise InvalidInput() from None
+    position = (
+        parse_json_int(payload.get("position"), minimum=1, maximum=MAX_POSITION) if isinstance(payload, dict) else None
+    )
+    if position is None:
+        raise InvalidInput(_("题号无效。"))
+    choices = payload.get("choices", [])
+    if not isinstance(choices, list):
+        raise InvalidInput(_("选项无效。"))
+    return position, choices
+
+
 @never_cache
 @require_POST
 def answer(request, public_id):
@@ -170,16 +254,7 @@ def answer(request, public_id):
         if participant is None:
             raise SheetNotFound()
         _check_rate(request, "save")
-        if request.content_type == "application/json":
-            try:
-                payload = json.loads(request.body or b"{}")
-                position, choices = payload["position"], payload.get("choices", [])
-            except (ValueError, KeyError, TypeError):
-                raise InvalidInput() from None
-        else:
-            position, choices = request.POST.get("position"), request.POST.getlist("choices")
-        if not isinstance(choices, list):
-            raise InvalidInput()
+        position, choices = _autosave_payload(request)
         sheet = answering.save_answers(public_id=public_id, participant=participant, answers={position: choices})
     except ContestError as error:
         return JsonResponse({"ok": False, "error": str(error.message)}, status=error.status)

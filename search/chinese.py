@@ -52,7 +52,14 @@ class QueryTerm:
 def _is_separator(char):
     # Spaces and non-ASCII punctuation (，。、“” …) separate query words; ASCII punctuation inside
     # a word (PM2.5, 12-3) is left to the database tokenizer. The double quote is syntax in FTS5.
-    return char.isspace() or char == '"' or (ord(char) > 127 and unicodedata.category(char)[0] in "PSZ")
+    # Control, format and unassigned characters (NUL ends an FTS5 string; PostgreSQL refuses it in
+    # any text) can only separate, never be searched for.
+    return (
+        char.isspace()
+        or char == '"'
+        or unicodedata.category(char)[0] == "C"
+        or (ord(char) > 127 and unicodedata.category(char)[0] in "PSZ")
+    )
 
 
 def split_words(query_string):

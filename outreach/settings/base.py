@@ -3,6 +3,7 @@
 See ``.env.example`` and the configuration table in README.md.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -58,11 +59,20 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # Staff accounts: lockout after failed sign-ins; two-factor (outreach.two_factor).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything that sets a cookie, so it sees them all (SECURE_ALL_COOKIES).
+    "core.middleware.SecureCookiesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A 400 for control characters in the path, query or form, before any of it reaches a query.
+    "core.middleware.ControlCharacterMiddleware",
     # Before sessions/auth: a cache hit for an anonymous reader skips everything below.
     "home.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -70,10 +80,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "outreach.security.SlidingSessionMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "outreach.two_factor.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "outreach.urls"
@@ -101,6 +116,8 @@ WSGI_APPLICATION = "outreach.wsgi.application"
 # SQLite by default (embedded, zero set-up); PostgreSQL when DATABASE_URL is set.
 # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN so two
 # writers queue on the busy timeout instead of failing mid-transaction with "database is locked".
+# synchronous=FULL syncs the WAL at every commit: in WAL mode NORMAL can lose the last commits
+# (an answer sheet, a registration) on a power cut, which the few writes a second easily afford.
 SQLITE_PATH = os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3"))
 if os.environ.get("DATABASE_URL"):
     DATABASES = {
@@ -116,13 +133,16 @@ else:
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
-                "init_command": ("PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"),
+                "init_command": ("PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL;"),
             },
             "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH", str(BASE_DIR / "db.test.sqlite3"))},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The rate-limit counters have a cache of their own ("ratelimit"), so that the page cache filling
+# its memory never evicts them: on Redis, RATELIMIT_REDIS_URL should name an instance (or at least
+# a database) without LRU eviction (README, "Redis").
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -130,11 +150,21 @@ if os.environ.get("REDIS_URL"):
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "outreach"),
             "OPTIONS": {"IGNORE_EXCEPTIONS": True},
-        }
+        },
+        "ratelimit": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": os.environ.get("RATELIMIT_REDIS_URL", os.environ["REDIS_URL"]),
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "outreach") + ":rl",
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True},
+        },
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "outreach"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "outreach"},
+        "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "outreach-ratelimit"},
+    }
+RATELIMIT_USE_CACHE = "ratelimit"
 
 # Background tasks (django-tasks). Wagtail's own tasks (the reference index, image focal points)
 # keep the immediate backend they had without this setting: they run inside the request, as
@@ -158,7 +188,7 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 # (the session and CSRF cookies are added from their own settings).
 PAGE_CACHE_BYPASS_COOKIES = ["participant", "join_unit"]
 
-# django-ratelimit counts in the default cache; behind a proxy set RATELIMIT_IP_META_KEY
+# django-ratelimit counts in the "ratelimit" cache (above); behind a proxy set RATELIMIT_IP_META_KEY
 # (e.g. HTTP_X_REAL_IP) so that limits apply to readers, not to the proxy.
 RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
 
@@ -170,6 +200,40 @@ QUIZ_RATE_LIMITS = {
     "save": ("240/m", "20000/m"),
     "submit": ("60/m", "2400/m"),
 }
+
+# Staff sign-in (outreach.security). The lockout counts failures per username and address together
+# (one mistyping colleague does not lock out a school's shared address); 5 failures lock that pair
+# out for 15 minutes, counted in the database. `manage.py axes_reset_username NAME` lifts one.
+AUTHENTICATION_BACKENDS = [
+    "outreach.security.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "outreach.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "outreach.security.lockout_response"
+# Failed attempts are kept (they expire with the cool-off); successful sign-ins are not logged by axes.
+AXES_DISABLE_ACCESS_LOG = True
+WAGTAILADMIN_USER_LOGIN_FORM = "outreach.security.LoginForm"
+
+# Two-factor sign-in (outreach.two_factor): required, when on, for superusers, anyone who may publish,
+# and holders of these permissions (participants' names, classes, phones). On in production.
+STAFF_2FA_REQUIRED = env_bool("STAFF_2FA_REQUIRED", False)
+STAFF_2FA_PERMISSIONS = [
+    "quizzes.view_answersheet",
+    "quizzes.change_answersheet",
+    "events.view_registration",
+    "events.change_registration",
+    "participation.view_report",
+    "organizations.manage_personal_data",
+]
+OTP_TOTP_ISSUER = os.environ.get("WAGTAIL_SITE_NAME", "莱西市安全生产宣传教育平台")
+
+# Staff sessions end 2 hours after their last request (outreach.security.SlidingSessionMiddleware
+# renews them on each one); Wagtail's "remember me" unticked also ends them when the browser closes.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(2 * 3600)))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -223,7 +287,7 @@ SEARCH_QUERY_MAX_LENGTH = 64
 
 CONTENT_SECURITY_POLICY = {
     # The Wagtail admin ships its own inline scripts and styles; the public site needs none.
-    "EXCLUDE_URL_PREFIXES": ["/admin/", "/django-admin/"],
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "img-src": ["'self'", "data:"],

@@ -12,6 +12,10 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# Every other cookie too (reading mode, participant, join link): core.middleware.SecureCookiesMiddleware.
+SECURE_ALL_COOKIES = True
+# Staff who can publish or see personal data sign in with a second factor (outreach.two_factor).
+STAFF_2FA_REQUIRED = env_bool("STAFF_2FA_REQUIRED", True)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)

@@ -8,7 +8,8 @@ import X`` is for everything else (migrations, other apps, tests).
 
 from .bank import Choice, Question, QuestionQuerySet, QuestionVersion
 from .contests import ContestIndexPage, ContestPage, DrawRule, FixedQuestion, _default_unit_kinds
-from .sheets import AnswerSheet, AnswerSheetQuerySet, Participant, SheetQuestion
+from .rosters import RosterEntry
+from .sheets import AnswerSheet, AnswerSheetQuerySet, ExtraAttempt, Participant, SheetQuestion
 
 __all__ = [
     "AnswerSheet",
@@ -17,11 +18,13 @@ __all__ = [
     "ContestIndexPage",
     "ContestPage",
     "DrawRule",
+    "ExtraAttempt",
     "FixedQuestion",
     "Participant",
     "Question",
     "QuestionQuerySet",
     "QuestionVersion",
+    "RosterEntry",
     "SheetQuestion",
     # Migration 0001 refers to the default as quizzes.models._default_unit_kinds.
     "_default_unit_kinds",

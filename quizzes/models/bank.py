@@ -63,7 +63,13 @@ class Question(index.Indexed, ClusterableModel):
         FieldRowPanel([FieldPanel("topic"), FieldPanel("level"), FieldPanel("difficulty")]),
         FieldPanel("stem"),
         FieldRowPanel([FieldPanel("stem_image"), FieldPanel("stem_image_alt")]),
-        InlinePanel("choices", label=_("选项"), min_num=2, max_num=6),
+        InlinePanel(
+            "choices",
+            label=_("选项"),
+            min_num=2,
+            max_num=6,
+            help_text=_("已启用题目的正确答案一经修改，会连同修改前后的答案记入操作日志（可在“历史记录”中查看）。"),
+        ),
         FieldPanel("explanation"),
         FieldPanel("article"),
     ]

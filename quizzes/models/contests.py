@@ -75,7 +75,14 @@ class ContestPage(RoutablePageMixin, Page):
         _("优秀分（百分制）"), default=90, validators=[MaxValueValidator(100)]
     )
     reveal_answers = models.CharField(
-        _("答案与解析公布"), max_length=20, choices=AnswerReveal.choices, default=AnswerReveal.AFTER_SUBMIT
+        _("答案与解析公布"),
+        max_length=20,
+        choices=AnswerReveal.choices,
+        default=AnswerReveal.AFTER_SUBMIT,
+        help_text=_(
+            "公布前，成绩页只显示得分和等级，不显示每题对错。注意：选“交卷后立即公布”时，每份答卷交卷后"
+            "即可看到每题对错和正确答案，多人或多次作答就能拼出整个题库的答案，只适合练习或题库远大于试卷的活动。"
+        ),
     )
     allowed_unit_kinds = models.JSONField(_("可参加的单位类型"), default=_default_unit_kinds)
     ask_class_name = models.BooleanField(_("询问班级"), default=True)
@@ -185,6 +192,10 @@ class ContestPage(RoutablePageMixin, Page):
     @path("identify/")
     def identify(self, request):
         return views.identify(request, self)
+
+    @path("forget/")
+    def forget(self, request):
+        return views.forget(request, self)
 
     @path("start/")
     def start(self, request):

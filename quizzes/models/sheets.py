@@ -3,6 +3,7 @@ drawn onto each sheet (pointing at ``QuestionVersion`` snapshots, never at live 
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -17,11 +18,17 @@ from .bank import QuestionVersion
 class Participant(models.Model):
     """A person taking contests, recognised by a random token kept in a signed cookie.
 
+    ``person_key`` (``organizations.people.person_key`` of unit, class, name and phone, the key the
+    participation ledger counts) is unique, so identifying again from any browser finds the same
+    participant and the allowances follow the person, not the cookie. It is null only for the
+    duplicates made before it existed (the oldest of them kept the key).
+
     No ID numbers are ever collected; a child under 14 gives no phone number and needs a
     guardian's consent, recorded with its text version and time.
     """
 
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    person_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
     name = models.CharField(_("姓名"), max_length=30)
     unit = models.ForeignKey("organizations.Unit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
     class_name = models.CharField(_("班级"), max_length=30, blank=True)
@@ -35,6 +42,7 @@ class Participant(models.Model):
         verbose_name = _("参与者")
         verbose_name_plural = _("参与者")
         constraints = [
+            models.UniqueConstraint(fields=["person_key"], name="participant_person_key_unique"),
             models.CheckConstraint(
                 condition=~Q(age_band=AgeBand.UNDER_14) | Q(phone=""), name="participant_no_phone_under_14"
             ),
@@ -62,6 +70,10 @@ class AnswerSheetQuerySet(models.QuerySet):
     def finished(self):
         return self.exclude(status=SheetStatus.IN_PROGRESS)
 
+    def rankable(self):
+        """Finished sheets the public rankings show: not flagged as implausible, or confirmed by staff."""
+        return self.finished().filter(Q(flagged=False) | Q(confirmed_at__isnull=False))
+
     def overdue(self, *, grace_seconds, now=None):
         now = now or timezone.now()
         return self.filter(status=SheetStatus.IN_PROGRESS, deadline__lt=now - timezone.timedelta(seconds=grace_seconds))
@@ -86,6 +98,18 @@ class AnswerSheet(models.Model):
     max_score = models.PositiveIntegerField()
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # Set at grading for a high score in less than reading time; such a sheet stays out of the
+    # public rankings until staff confirm it.
+    flagged = models.BooleanField(_("存疑"), default=False)
+    confirmed_at = models.DateTimeField(_("人工确认时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = AnswerSheetQuerySet.as_manager()
 
@@ -116,6 +140,9 @@ class AnswerSheet(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(score__isnull=True) | Q(score__lte=models.F("max_score")), name="sheet_score_at_most_max"
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_at__isnull=True) | Q(flagged=True), name="sheet_confirmed_only_if_flagged"
             ),
         ]
 
@@ -157,3 +184,32 @@ class SheetQuestion(models.Model):
 
     def __str__(self):
         return f"{self.sheet_id} #{self.position}"
+
+
+class ExtraAttempt(models.Model):
+    """One more attempt staff grant a person for a contest (say after an outage), beyond the daily
+    and total allowances; the sheet that uses it is recorded, so it is used once."""
+
+    contest = models.ForeignKey("quizzes.ContestPage", on_delete=models.CASCADE, related_name="extra_attempts")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="extra_attempts")
+    reason = models.CharField(_("原因"), max_length=200)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("批准人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("批准时间"), auto_now_add=True)
+    used_by = models.OneToOneField(
+        AnswerSheet, verbose_name=_("使用的答卷"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("补答机会")
+        verbose_name_plural = _("补答机会")
+        constraints = [
+            # One unused grant at a time: a second click grants nothing more.
+            models.UniqueConstraint(
+                fields=["contest", "participant"], condition=Q(used_by__isnull=True), name="extra_attempt_one_unused"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.participant} · {self.contest}"

@@ -1,6 +1,7 @@
 """Writes for the answer-sheet contests, one module per seam: ``bank`` (question versions),
-``participants``, ``drawing`` (starting a sheet), ``answering`` (saving, submitting, grading and
-finalising) and ``export``. Every function is keyword-only and atomic; each raises a
+``participants`` (identifying a person again as the same participant), ``drawing`` (starting a
+sheet), ``answering`` (saving, submitting, grading and finalising), ``review`` (staff confirming a
+flagged sheet, granting an extra attempt) and ``export``. Every function is keyword-only and atomic; each raises a
 ``quizzes.errors.ContestError`` (Chinese message, HTTP status) and changes nothing when it refuses.
 
 Exactly-once rests on the database: the sheet row is locked (``select_for_update``; SQLite's

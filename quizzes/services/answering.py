@@ -7,10 +7,13 @@ however many submits race, and a save either lands before grading or is refused.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from core.parsing import parse_json_int, parse_positive_int
 
 from ..choices import MultipleChoiceScoring, QuestionKind, SheetStatus
 from ..errors import InvalidInput, SheetFinished, SheetNotFound, TimeUp
@@ -21,12 +24,26 @@ from ..signals import send_sheet_finished_on_commit
 GRACE_SECONDS = 10
 
 
+# Well above any choice id or position on a sheet, within what every database stores.
+MAX_ID = 32767
+
+
+def _as_id(value):
+    """A position or choice id as the browser posts it: an int from JSON (not a bool or a float)
+    or ASCII digits from a form; None for anything else."""
+    if isinstance(value, str):
+        return parse_positive_int(value, maximum=MAX_ID)
+    return parse_json_int(value, minimum=1, maximum=MAX_ID)
+
+
 def _clean_selection(version, choice_ids):
     """The posted choice ids as a sorted list, or InvalidInput for anything not on this question."""
-    try:
-        selected = sorted({int(choice_id) for choice_id in choice_ids})
-    except (TypeError, ValueError):
-        raise InvalidInput(_("选项无效。")) from None
+    if not isinstance(choice_ids, list | tuple):
+        raise InvalidInput(_("选项无效。"))
+    parsed = {_as_id(choice_id) for choice_id in choice_ids}
+    if None in parsed:
+        raise InvalidInput(_("选项无效。"))
+    selected = sorted(parsed)
     valid = {choice["id"] for choice in version.content["choices"]}
     if not set(selected) <= valid:
         raise InvalidInput(_("选项无效。"))
@@ -67,10 +84,9 @@ def save_answers(*, public_id, participant, answers, now=None):
 def _apply_answers(sheet, answers, *, now):
     if not answers:
         return
-    try:
-        positions = {int(position): choice_ids for position, choice_ids in answers.items()}
-    except (TypeError, ValueError):
-        raise InvalidInput(_("题号无效。")) from None
+    positions = {_as_id(position): choice_ids for position, choice_ids in answers.items()}
+    if None in positions:
+        raise InvalidInput(_("题号无效。"))
     questions = {q.position: q for q in sheet.questions.select_related("version").filter(position__in=positions)}
     if set(positions) - set(questions):
         raise InvalidInput(_("题号无效。"))
@@ -98,6 +114,16 @@ def award(question, scoring):
     return 0
 
 
+# Reading a question and its options takes a person a few seconds at the very least.
+SECONDS_PER_QUESTION = 3
+
+
+def is_implausible(sheet, *, question_count):
+    """An excellent score (the contest's 优秀 mark or more) in less than reading time."""
+    per_question = getattr(settings, "QUIZ_MIN_SECONDS_PER_QUESTION", SECONDS_PER_QUESTION)
+    return sheet.percent >= sheet.contest.excellent_mark and sheet.duration_seconds < per_question * question_count
+
+
 def _grade(sheet, *, now, status):
     questions = list(sheet.questions.select_related("version"))
     for question in questions:
@@ -108,7 +134,8 @@ def _grade(sheet, *, now, status):
     sheet.finished_at = finished_at
     sheet.score = sum(question.awarded for question in questions)
     sheet.duration_seconds = max(0, round((finished_at - sheet.started_at).total_seconds()))
-    sheet.save(update_fields=["status", "finished_at", "score", "duration_seconds"])
+    sheet.flagged = is_implausible(sheet, question_count=len(questions))
+    sheet.save(update_fields=["status", "finished_at", "score", "duration_seconds", "flagged"])
     # Every finishing path ends here, once per sheet: the callers hold the row lock and grade only
     # a sheet that is not finished yet.
     send_sheet_finished_on_commit(sheet)

@@ -7,7 +7,9 @@ import json
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from wagtail.log_actions import log
 
+from ..choices import QuestionStatus
 from ..models.bank import Choice, QuestionVersion
 from ..validation import validate_choices
 
@@ -60,3 +62,25 @@ def save_question(*, question, choices):
     ]
     question.save()
     return question
+
+
+ANSWER_CHANGE_ACTION = "quizzes.question.answer_change"
+
+
+def answer_texts(question):
+    """The texts of ``question``'s correct choices as stored now, in choice order."""
+    return [choice.text for choice in question.choices.all() if choice.is_correct]
+
+
+def log_answer_change(*, question, before, was_active, user):
+    """Write the audit entry for a change of an active question's correct answer (``before`` is
+    ``answer_texts`` taken before the change): every admin sees who changed the key, and from what."""
+    after = answer_texts(question)
+    if after == before or not (was_active or question.status == QuestionStatus.ACTIVE):
+        return None
+    return log(
+        instance=question,
+        action=ANSWER_CHANGE_ACTION,
+        user=user,
+        data={"before": before, "after": after, "status": question.status},
+    )

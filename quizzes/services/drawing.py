@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from ..choices import QuestionKind, SheetStatus
 from ..errors import AllowanceUsed, ContestNotOpen, PaperUnavailable, UnitNotAllowed
 from ..models.bank import Question
-from ..models.sheets import AnswerSheet, SheetQuestion
+from ..models.sheets import AnswerSheet, ExtraAttempt, SheetQuestion
 from .answering import GRACE_SECONDS, finalise_sheet
 from .bank import snapshot_question
+from .participants import check_roster
 
 
 def _draw(*, contest, rng):
@@ -63,6 +64,12 @@ def start_answer_sheet(*, contest, participant, ip_address=None, now=None, rng=N
         finalise_sheet(sheet_id=current.pk, now=now)
     if not contest.is_open(now):
         raise ContestNotOpen()
+    check_roster(
+        unit=participant.unit,
+        name=participant.name,
+        class_name=participant.class_name,
+        by_class=contest.ask_class_name,
+    )
 
     today = _local_date(now)
     paper = _draw(contest=contest, rng=rng)
@@ -82,10 +89,21 @@ def start_answer_sheet(*, contest, participant, ip_address=None, now=None, rng=N
                 return current  # a concurrent start created it since the check above
             attempts = len(sheets)
             today_attempts = sum(1 for s in sheets if s.attempt_date == today)
+            refusal = None
             if attempts >= contest.attempts_total:
-                raise AllowanceUsed(_("每人最多可答 %(n)s 次，你的次数已用完。") % {"n": contest.attempts_total})
-            if today_attempts >= contest.attempts_per_day:
-                raise AllowanceUsed(_("每人每天最多可答 %(n)s 次，请明天再来。") % {"n": contest.attempts_per_day})
+                refusal = _("每人最多可答 %(n)s 次，你的次数已用完。") % {"n": contest.attempts_total}
+            elif today_attempts >= contest.attempts_per_day:
+                refusal = _("每人每天最多可答 %(n)s 次，请明天再来。") % {"n": contest.attempts_per_day}
+            grant = None
+            if refusal is not None:
+                # An extra attempt staff granted goes beyond both allowances, once.
+                grant = (
+                    ExtraAttempt.objects.select_for_update()
+                    .filter(contest=contest, participant=participant, used_by__isnull=True)
+                    .first()
+                )
+                if grant is None:
+                    raise AllowanceUsed(refusal)
             sheet = AnswerSheet.objects.create(
                 contest=contest,
                 participant=participant,
@@ -108,6 +126,9 @@ def start_answer_sheet(*, contest, participant, ip_address=None, now=None, rng=N
                     SheetQuestion(sheet=sheet, position=position, version=version, points=points, choice_order=order)
                 )
             SheetQuestion.objects.bulk_create(rows)
+            if grant is not None:
+                grant.used_by = sheet
+                grant.save(update_fields=["used_by"])
     except IntegrityError:
         # A concurrent start for the same participant won the race for this attempt number.
         current = AnswerSheet.objects.filter(

@@ -48,6 +48,13 @@ def _sqlite_backend_class():
     from modelsearch.backends.database.sqlite.query import Lexeme as SQLiteLexeme
     from modelsearch.backends.database.sqlite.query import SearchQueryExpression
 
+    class ChineseSQLiteLexeme(SQLiteLexeme):
+        """An analysed word as one FTS5 string: a double quote inside is doubled (FTS5's own
+        escape) and NUL, which ends an FTS5 string early, is dropped, so no query is ever syntax."""
+
+        def __init__(self, value, *args, **kwargs):
+            super().__init__(value.replace("\x00", "").replace('"', '""'), *args, **kwargs)
+
     class ChineseSQLiteObjectIndexer(sqlite.ObjectIndexer):
         @cached_property
         def title(self):
@@ -67,11 +74,11 @@ def _sqlite_backend_class():
     class ChineseSQLiteSearchQueryCompiler(sqlite.SQLiteSearchQueryCompiler):
         def build_search_query_content(self, query, config=None):
             if isinstance(query, PlainText):
-                lexemes = _lexemes(SQLiteLexeme, query, last_is_prefix=self.LAST_TERM_IS_PREFIX)
+                lexemes = _lexemes(ChineseSQLiteLexeme, query, last_is_prefix=self.LAST_TERM_IS_PREFIX)
                 # An empty FTS5 phrase ("") is valid and matches no document.
-                return SearchQueryExpression(lexemes if lexemes is not None else SQLiteLexeme(""))
+                return SearchQueryExpression(lexemes if lexemes is not None else ChineseSQLiteLexeme(""))
             if isinstance(query, Phrase):
-                return SearchQueryExpression(SQLiteLexeme(analyse_phrase(query.query_string)))
+                return SearchQueryExpression(ChineseSQLiteLexeme(analyse_phrase(query.query_string)))
             return super().build_search_query_content(query, config=config)
 
     class ChineseSQLiteAutocompleteQueryCompiler(

@@ -96,22 +96,12 @@ def new_page(browser, **options):
 def log_in(page, server):
     page.goto(server.url + "/admin/login/")
     page.get_by_label("用户名").fill(LIAISON)
-    # By its placeholder: Wagtail's login form labels this field in English (see the xfail below).
-    page.get_by_placeholder("输入密码").fill(DEMO_PASSWORD)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="登录").click()
     assert urlsplit_path(page.url) == "/admin/", f"login did not reach the admin home: {page.url}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "/admin/login/ labels the password field 'Password' in English on the zh-hans page: Wagtail 8.0.1's "
-        "wagtail.admin.forms.auth.LoginForm redeclares `password` without a label, so Django's pretty_name "
-        "('Password') is shown instead of the translated '密码' (the username label and both placeholders are "
-        "Chinese). Fix in the project: a WAGTAILADMIN_USER_LOGIN_FORM subclass with label=_('密码')."
-    ),
-)
 def test_login_form_labels_are_chinese(browser, server):
     context, page = new_page(browser, viewport=DESKTOP)
     try:

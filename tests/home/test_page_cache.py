@@ -8,11 +8,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Max
+from django.http import HttpResponse
 from django.test import override_settings
 from wagtail.models import PageViewRestriction, Site
 
-from home.cache import HIT_HEADER
-from home.factories import ArticlePageFactory
+from home.cache import HIT_HEADER, AnonymousPageCacheMiddleware
+from home.factories import ArticlePageFactory, TopicFactory
 from home.models import ArticlePage, SiteIdentity
 
 pytestmark = pytest.mark.django_db
@@ -149,3 +150,32 @@ def test_participants_and_scanned_units_bypass_the_cache(client, article, cookie
     _get(client, article.url)
     client.cookies[cookie] = "anything"
     assert HIT_HEADER not in _get(client, article.url)
+
+
+def test_parameters_no_page_reads_share_one_copy(client, article):
+    with mock.patch.object(cache, "set", wraps=cache.set) as cache_set:
+        assert _get(client, f"{article.url}?utm_source=x")[HIT_HEADER] == "miss"
+        for query in ("?utm_source=y", "?from=timeline&utm_medium=wechat", ""):
+            assert _get(client, f"{article.url}{query}")[HIT_HEADER] == "hit", query
+    assert len([call for call in cache_set.call_args_list if str(call.args[0]).startswith("pagecache:")]) == 1
+
+
+def test_parameters_a_page_reads_are_cached_apart(client, column):
+    topic = TopicFactory()  # no article has it yet
+
+    unfiltered = _get(client, column.url)
+    filtered = _get(client, f"{column.url}?topic={topic.slug}&utm_source=x")
+    assert filtered[HIT_HEADER] == "miss"
+    assert filtered.content != unfiltered.content
+    assert _get(client, f"{column.url}?utm_source=y&topic={topic.slug}")[HIT_HEADER] == "hit"
+
+
+def test_a_page_reading_another_parameter_is_not_stored(rf):
+    def view(request):
+        return HttpResponse(request.GET.get("next", "-"))
+
+    middleware = AnonymousPageCacheMiddleware(view)
+    assert middleware(rf.get("/somewhere/", {"next": "/a/"})).content == b"/a/"
+    response = middleware(rf.get("/somewhere/", {"next": "/b/"}))
+    assert response.content == b"/b/"
+    assert HIT_HEADER not in response

@@ -88,13 +88,26 @@ def test_campaigns_are_listed_added_and_checked(admin_client):
     html = admin_client.get("/admin/").content.decode()
     assert CAMPAIGNS_URL in html  # 单位 → 宣传活动
     assert "2026年安全生产月" in admin_client.get(CAMPAIGNS_URL).content.decode()
-    data = {"name": "2027年安全生产月", "year": 2027, "theme": "", "starts_on": "2027-06-30", "ends_on": "2027-06-01"}
+    data = {
+        "name": "2027年安全生产月",
+        "year": 2027,
+        "theme": "",
+        "starts_on": "2027-06-30",
+        "ends_on": "2027-06-01",
+        "retention_days": 90,
+    }
     response = admin_client.post(f"{CAMPAIGNS_URL}add/", data)
     assert response.status_code == 200
     assert "结束日期不能早于开始日期。" in response.content.decode()
+    response = admin_client.post(f"{CAMPAIGNS_URL}add/", {**data, "ends_on": "2027-07-15", "retention_days": 3651})
+    assert response.status_code == 200
+    assert not Campaign.objects.filter(name="2027年安全生产月").exists()
     response = admin_client.post(f"{CAMPAIGNS_URL}add/", {**data, "ends_on": "2027-07-15"})
     assert response.status_code == 302
-    assert Campaign.objects.get(name="2027年安全生产月").ends_on.isoformat() == "2027-07-15"
+    campaign = Campaign.objects.get(name="2027年安全生产月")
+    assert campaign.ends_on.isoformat() == "2027-07-15"
+    # Personal data is kept 90 days after the end, and anonymised the day after.
+    assert campaign.personal_data_kept_until.isoformat() == "2027-10-13"
 
 
 def test_a_campaign_with_headcounts_cannot_be_deleted(admin_client, school):

@@ -184,6 +184,12 @@ def test_campaign_rules(db):
     assert "year" in clean_errors(out_of_range)
     assert_database_rejects(out_of_range)
 
+    kept_too_long = Campaign(
+        name="留存太久的活动", year=2027, starts_on=date(2027, 6, 1), ends_on=date(2027, 6, 30), retention_days=3651
+    )
+    assert "retention_days" in clean_errors(kept_too_long)
+    assert_database_rejects(kept_too_long)
+
     formula = Campaign(
         name="=HYPERLINK(1)", theme="+安全", year=2027, starts_on=date(2027, 6, 1), ends_on=date(2027, 6, 1)
     )

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from events import services as event_services
+from events.choices import RegistrationStatus
 from events.factories import EventIndexPageFactory, EventPageFactory
 from events.models import AttendanceRecord
 from events.recurrence import LOCAL_TIME_ZONE
@@ -212,3 +213,14 @@ def test_rebuild_participation_records_what_no_signal_delivered(contest, school,
     contest.save()
     call_command("rebuild_participation", stdout=out)
     assert selectors.figures_for(campaign=campaign, unit=school).sheets == 0
+
+
+def test_a_large_group_held_for_review_counts_only_once_confirmed(event, campaign, school):
+    # No on-commit callbacks: rebuild_participation must not count the held group either.
+    held, _token = event_services.register(
+        event=event, occurrence_date=occurrence(event), name="李老师", phone="13800000009", unit=school, party_size=8
+    )
+    assert held.status == RegistrationStatus.PENDING
+    call_command("rebuild_participation", stdout=io.StringIO())
+    assert not ParticipationEntry.objects.filter(source=f"events.registration:{held.pk}").exists()
+    assert selectors.figures_for(campaign=campaign, unit=school).registered_people == 0

@@ -14,7 +14,7 @@ from django.urls import reverse
 from home.models import HomePage, Topic
 from organizations.factories import UnitFactory
 from organizations.models import UnitKind
-from quizzes.choices import Level, QuestionKind, SheetStatus
+from quizzes.choices import AgeBand, Level, QuestionKind, SheetStatus
 from quizzes.errors import AllowanceUsed
 from quizzes.factories import (
     ContestIndexPageFactory,
@@ -26,6 +26,7 @@ from quizzes.factories import (
 from quizzes.models import AnswerSheet, Participant, Question, QuestionVersion, SheetQuestion
 from quizzes.services import answering
 from quizzes.services.drawing import start_answer_sheet
+from quizzes.services.participants import identify_participant
 from quizzes.signals import sheet_finished
 from tests import committed_db
 
@@ -79,6 +80,18 @@ def run_concurrently(work, count=THREADS):
 
     with ThreadPoolExecutor(max_workers=count) as pool:
         return [future.result() for future in [pool.submit(task) for _ in range(count)]]
+
+
+def test_fifty_concurrent_identifications_of_one_person_give_one_participant(committed):
+    contest, participant = committed
+
+    def identify():
+        return identify_participant(
+            contest=contest, name="同 一人", unit=participant.unit, age_band=AgeBand.UNDER_14, guardian_consent=True
+        ).pk
+
+    assert len(set(run_concurrently(identify))) == 1
+    assert Participant.objects.filter(unit=participant.unit, name="同 一人").count() == 1
 
 
 def test_fifty_concurrent_submits_grade_one_sheet_once_with_identical_responses(committed, monkeypatch):

@@ -57,7 +57,7 @@ def test_a_student_identifies_starts_answers_and_sees_the_result(client, contest
     assert response.status_code == 302
     assert PARTICIPANT_COOKIE in response.cookies
     landing = client.get(url(contest)).content.decode()
-    assert "王小红" in landing and "开始答题" in landing
+    assert "当前答题人：王*红（测试实验小学）" in landing and "开始答题" in landing
 
     sheet = start_sheet(client, contest)
     page = client.get(url(contest, "sheet", sheet.public_id))

@@ -24,7 +24,7 @@ from quizzes.models import AnswerSheet, Participant
 from quizzes.services import answering
 from quizzes.services.bank import save_question, snapshot_question
 from quizzes.services.drawing import start_answer_sheet
-from quizzes.services.participants import register_participant
+from quizzes.services.participants import identify_participant
 
 from .conftest import correct_answers
 
@@ -230,9 +230,9 @@ def test_multiple_choice_scoring_rules(topic, participant):
 class TestParticipants:
     def test_children_need_a_guardians_consent(self, contest, school):
         with pytest.raises(InvalidInput) as refused:
-            register_participant(contest=contest, name="王小红", unit=school, age_band=AgeBand.UNDER_14)
+            identify_participant(contest=contest, name="王小红", unit=school, age_band=AgeBand.UNDER_14)
         assert "监护人" in str(refused.value.message)
-        child = register_participant(
+        child = identify_participant(
             contest=contest, name="王小红", unit=school, age_band=AgeBand.UNDER_14, guardian_consent=True
         )
         assert child.guardian_consent_at is not None
@@ -240,7 +240,7 @@ class TestParticipants:
 
     def test_no_phone_number_is_kept_for_a_child(self, contest, school):
         contest.ask_phone = True
-        child = register_participant(
+        child = identify_participant(
             contest=contest,
             name="王小红",
             unit=school,
@@ -285,15 +285,15 @@ class TestParticipants:
 
         enterprise = UnitFactory(kind=UnitKind.ENTERPRISE, name="测试示范化工有限公司")
         with pytest.raises(UnitNotAllowed) as refused:
-            register_participant(contest=contest, name="赵工", unit=enterprise, age_band=AgeBand.ADULT)
+            identify_participant(contest=contest, name="赵工", unit=enterprise, age_band=AgeBand.ADULT)
         assert refused.value.status == 403
 
     @pytest.mark.parametrize("name", ["", "   ", "名" * 31])
     def test_a_name_is_required_and_short(self, contest, school, name):
         with pytest.raises(InvalidInput):
-            register_participant(contest=contest, name=name, unit=school, age_band=AgeBand.ADULT)
+            identify_participant(contest=contest, name=name, unit=school, age_band=AgeBand.ADULT)
 
     def test_bad_phone_is_refused(self, contest, school):
         contest.ask_phone = True
         with pytest.raises(InvalidInput):
-            register_participant(contest=contest, name="赵老师", unit=school, age_band=AgeBand.ADULT, phone="12345")
+            identify_participant(contest=contest, name="赵老师", unit=school, age_band=AgeBand.ADULT, phone="12345")

@@ -1,0 +1,94 @@
+"""Request hygiene that holds for every URL, whatever the view does with its input.
+
+``ControlCharacterMiddleware`` refuses a request whose path, query string or form fields hold
+control characters, before they reach a query: PostgreSQL refuses NUL in any text (``DataError``),
+SQLite's FTS5 ends a string at it, and nobody types them. ``SecureCookiesMiddleware`` marks every
+cookie a response sets as ``Secure`` when the site runs behind HTTPS, whichever app set it.
+"""
+
+import re
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .errors import ReaderFacingError
+from .responses import error_response
+
+# Any control character (C0, DEL, C1) in the path or the query string: links never carry them.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# In a form field a textarea may send tab and line breaks; the other C0 characters never.
+_FORM_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# A JSON body: a raw C0 character, an escaped one other than \t \n \r, or an escaped surrogate
+# that is not half of a pair (json.loads turns it into a string no database can store).
+_JSON_CONTROL = re.compile(
+    rb"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+    rb"|\\u00(?:0[0-8bcefBCEF]|1[0-9a-fA-F])"
+    rb"|\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class ControlCharactersRefused(ReaderFacingError):
+    status = 400
+    default_message = _("请求中含有无法识别的控制字符，请检查输入的内容后重试。")
+
+
+def _has_control(querydict, pattern):
+    return any(pattern.search(key) or any(pattern.search(v) for v in values) for key, values in querydict.lists())
+
+
+def _is_json(request):
+    content_type = request.content_type or ""
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
+def refuses(request):
+    """Whether the request carries control characters where none may be."""
+    if _CONTROL.search(request.path_info) or _has_control(request.GET, _CONTROL):
+        return True
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    if request.content_type in _FORM_TYPES:
+        return _has_control(request.POST, _FORM_CONTROL)
+    if _is_json(request):
+        return bool(_JSON_CONTROL.search(request.body))
+    return False
+
+
+class ControlCharacterMiddleware:
+    """A 400 with the Chinese error page (or JSON) for control characters in a request.
+
+    Cookies holding control characters are dropped rather than refused, so a forged cookie cannot
+    reach the session or participant lookups, nor lock its holder out of the site. Place it before
+    the session and page cache middleware: its refusal touches neither."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for name, value in list(request.COOKIES.items()):
+            if _CONTROL.search(name) or _CONTROL.search(value):
+                del request.COOKIES[name]
+        if refuses(request):
+            response = error_response(request, ControlCharactersRefused(), back_url="/", back_label=_("返回首页"))
+            response["Cache-Control"] = "no-store"
+            response["X-Frame-Options"] = "DENY"
+            return response.render() if hasattr(response, "render") else response
+        return self.get_response(request)
+
+
+class SecureCookiesMiddleware:
+    """With ``SECURE_ALL_COOKIES`` (production), every cookie set on the way out is ``Secure``:
+    the session and CSRF cookies have their own settings, this covers the reading mode, the
+    participant and join-link cookies and whatever comes next."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(settings, "SECURE_ALL_COOKIES", False):
+            for morsel in response.cookies.values():
+                morsel["secure"] = True
+        return response

@@ -1,0 +1,55 @@
+"""Anonymising event registrations whose campaigns' retention has passed, or on a person's request
+(outreach.privacy decides whom; this module knows only its own rows)."""
+
+from django.db import transaction
+from django.utils.crypto import salted_hmac
+
+from organizations.people import ALIAS_PREFIX, anonymous_alias, person_key
+
+from .models import Registration
+
+# The phone is required and unique per occurrence, so an anonymised registration keeps a stand-in:
+# 0 and ten digits, which no mobile number starts with, the same for one person's registrations.
+PHONE_STAND_IN_PREFIX = "0"
+
+
+def _original_key(registration):
+    return person_key(unit_id=registration.unit_id or 0, name=registration.name, phone=registration.phone)
+
+
+def _phone_stand_in(key):
+    digest = salted_hmac("events.privacy.phone_stand_in", key).hexdigest()
+    return PHONE_STAND_IN_PREFIX + f"{int(digest, 16) % 10**10:010d}"
+
+
+def _not_anonymised(registrations):
+    return registrations.exclude(name__startswith=ALIAS_PREFIX, phone__startswith=PHONE_STAND_IN_PREFIX)
+
+
+def registrations_in(*, campaign_ids):
+    return _not_anonymised(Registration.objects.filter(event__campaign_id__in=campaign_ids)).order_by("pk")
+
+
+def find_registrations(*, unit=None, name="", phone=""):
+    """A person's registrations: by unit and name (compared as the person key compares them), or by phone."""
+    if phone:
+        return list(Registration.objects.filter(phone=phone).select_related("event", "unit").order_by("pk"))
+    rows = Registration.objects.filter(unit=unit).select_related("event", "unit").order_by("pk")
+    wanted = person_key(unit_id=unit.pk, name=name)
+    return [row for row in rows if person_key(unit_id=unit.pk, name=row.name) == wanted]
+
+
+@transaction.atomic
+def anonymise_registrations(*, registrations) -> list[Registration]:
+    """Replace name and phone by the person's alias and a stand-in; returns the rows changed, whose
+    ledger entries the caller records again."""
+    done = []
+    for registration in _not_anonymised(
+        Registration.objects.select_for_update().filter(pk__in=[r.pk for r in registrations])
+    ):
+        key = _original_key(registration)
+        registration.name, registration.phone = anonymous_alias(key), _phone_stand_in(key)
+        registration.full_clean(exclude=["event"])
+        registration.save(update_fields=["name", "phone"])
+        done.append(registration)
+    return done

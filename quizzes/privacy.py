@@ -1,0 +1,70 @@
+"""Anonymising contest participants whose campaigns' retention has passed, or on a person's request
+(outreach.privacy decides whom; this module knows only its own rows)."""
+
+from django.db import transaction
+from django.db.models import Q
+
+from organizations.people import ALIAS_PREFIX, anonymous_alias, is_anonymous_alias, person_key
+
+from .models import AnswerSheet, Participant
+
+
+def _original_key(participant):
+    return person_key(
+        unit_id=participant.unit_id,
+        name=participant.name,
+        class_name=participant.class_name,
+        phone=participant.phone,
+    )
+
+
+def participants_only_in(*, campaign_ids):
+    """Participants not yet anonymised whose every sheet belongs to a contest of ``campaign_ids``:
+    someone still taking part in a later campaign (or a contest without one) keeps their data."""
+    elsewhere = AnswerSheet.objects.exclude(contest__campaign_id__in=campaign_ids)
+    return (
+        Participant.objects.filter(sheets__contest__campaign_id__in=campaign_ids)
+        .exclude(sheets__in=elsewhere)
+        .exclude(name__startswith=ALIAS_PREFIX, class_name="", phone="")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def find_participants(*, unit=None, name="", phone=""):
+    """A person's participant rows: by unit and name (compared as the person key compares them),
+    or by phone."""
+    if phone:
+        return list(Participant.objects.filter(phone=phone).select_related("unit").order_by("pk"))
+    wanted = person_key(unit_id=unit.pk, name=name)
+    rows = Participant.objects.filter(unit=unit).select_related("unit").order_by("pk")
+    return [row for row in rows if person_key(unit_id=unit.pk, name=row.name) == wanted]
+
+
+def sheets_of(*, participants):
+    return list(
+        AnswerSheet.objects.filter(participant__in=participants)
+        .select_related("contest", "unit")
+        .order_by("participant_id", "started_at")
+    )
+
+
+@transaction.atomic
+def anonymise_participants(*, participants) -> tuple[int, list[AnswerSheet]]:
+    """Replace name, class and phone by the person's alias and drop the sheets' IP addresses.
+    Returns how many participants changed and their finished sheets, whose ledger entries the
+    caller records again."""
+    done = []
+    for participant in Participant.objects.select_for_update().filter(pk__in=[p.pk for p in participants]):
+        if is_anonymous_alias(participant.name):
+            continue
+        alias = anonymous_alias(_original_key(participant))
+        participant.name, participant.class_name, participant.phone = alias, "", ""
+        if participant.person_key:
+            participant.person_key = person_key(unit_id=participant.unit_id, name=alias)
+        participant.full_clean()
+        participant.save(update_fields=["name", "class_name", "phone", "person_key"])
+        done.append(participant.pk)
+    sheets = AnswerSheet.objects.filter(participant_id__in=done)
+    sheets.filter(~Q(ip_address=None)).update(ip_address=None)
+    return len(done), list(sheets.finished().order_by("pk"))
