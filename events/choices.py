@@ -32,3 +32,14 @@ class RegistrationStatus(models.TextChoices):
     # staff confirm it (then it joins the waitlist in the order it registered).
     PENDING = "pending", _("待审核")
     CANCELLED = "cancelled", _("已取消")
+
+
+class EnteredBy(models.TextChoices):
+    """How a registration was made, which decides whether it needs the age confirmation."""
+
+    # The public form: the registrant ticked 我已满18周岁，或已获得监护人同意 (required).
+    PUBLIC = "public", _("报名表")
+    # A signed-in liaison of the unit registering its group: an accountable adult account.
+    LIAISON = "liaison", _("单位联络员")
+    # Made before the form asked the question: nothing was confirmed, and nothing is pretended.
+    EARLIER = "earlier", _("启用年龄确认前")

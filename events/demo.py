@@ -246,7 +246,15 @@ def _registrations(event, units):
     occurrence_date = event.starts_at.astimezone(LOCAL_TIME_ZONE).date()
     before = event.starts_at - timedelta(days=3)
     registrations = [
-        services.register(event=event, occurrence_date=occurrence_date, name=name, phone=phone, now=before)[0]
+        services.register(
+            event=event,
+            occurrence_date=occurrence_date,
+            name=name,
+            phone=phone,
+            # Ticked on the public form: 我已满18周岁，或已获得监护人同意.
+            adult_or_guardian_consent=True,
+            now=before,
+        )[0]
         for name, phone in REGISTRANTS
     ]
     if event.allow_groups:
@@ -257,8 +265,10 @@ def _registrations(event, units):
             phone="13706390000",
             unit=units["莱西市第二中学"],
             party_size=40,
-            # Registered by the school's liaison, signed in: no staff confirmation needed.
+            # Registered by the school's liaison, signed in: no staff confirmation needed (the
+            # browser asks the liaison to tick the confirmation too).
             by_liaison=True,
+            adult_or_guardian_consent=True,
             now=before,
         )
         registrations.insert(0, group)

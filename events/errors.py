@@ -6,12 +6,18 @@ from core.errors import ReaderFacingError
 
 
 class RegistrationError(ReaderFacingError):
-    pass
+    # The form field the message belongs beside (None: the form as a whole).
+    field = None
 
 
 class InvalidRegistration(RegistrationError):
     status = 422
     default_message = _("报名信息有误，请检查后重试。")
+
+
+class MissingConsent(InvalidRegistration):
+    field = "adult_or_guardian_consent"
+    default_message = _("请确认您已满18周岁，或已获得监护人同意。")
 
 
 class RegistrationClosed(RegistrationError):

@@ -4,13 +4,15 @@ from datetime import datetime, timedelta
 
 import factory
 import wagtail_factories
+from django.utils import timezone
 
 from organizations.factories import UnitFactory
 from organizations.models import UnitKind
 
-from .choices import EventKind
-from .models import EventIndexPage, EventPage
+from .choices import EnteredBy, EventKind, RegistrationStatus
+from .models import EventIndexPage, EventPage, Registration
 from .recurrence import LOCAL_TIME_ZONE
+from .services import ADULT_OR_GUARDIAN_CONSENT_VERSION
 
 
 class EventIndexPageFactory(wagtail_factories.PageFactory):
@@ -41,3 +43,21 @@ class EventPageFactory(wagtail_factories.PageFactory):
         if create and extracted:
             self.audiences.set(extracted)
             self.save()
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A registration made on the public form, with its age confirmation, written directly (no
+    place counting or signal: use ``services.register`` for those)."""
+
+    event = factory.SubFactory(EventPageFactory)
+    occurrence_date = factory.LazyAttribute(lambda o: o.event.starts_at.astimezone(LOCAL_TIME_ZONE).date())
+    name = factory.Sequence(lambda n: f"报名人{n}")
+    phone = factory.Sequence(lambda n: f"138{n:08d}")
+    status = RegistrationStatus.CONFIRMED
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    entered_by = EnteredBy.PUBLIC
+    adult_or_guardian_consent_at = factory.LazyFunction(timezone.now)
+    adult_or_guardian_consent_version = ADULT_OR_GUARDIAN_CONSENT_VERSION
+
+    class Meta:
+        model = Registration

@@ -16,13 +16,14 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from core.privacy import mask_name, mask_phone
+from core.privacy import MOBILE_PHONE_REGEX, mask_name, mask_phone
 from core.structured_data import absolute_url
 from home.blocks import ArticleBodyBlock
+from organizations.people import ALIAS_PREFIX, is_anonymous_alias
 
 # Neither the views nor the selectors import this module: they look the models up when called.
 from . import selectors, views
-from .choices import EventKind, EventStatus, ExceptionAction, RegistrationStatus
+from .choices import EnteredBy, EventKind, EventStatus, ExceptionAction, RegistrationStatus
 from .recurrence import RecurrenceError, parse_rule
 
 
@@ -363,13 +364,22 @@ class Registration(models.Model):
         on_delete=models.PROTECT,
         related_name="event_registrations",
     )
-    phone = models.CharField(_("手机号"), max_length=11)
+    # Empty only once anonymised (events.privacy): the person's alias then stands for them alone.
+    phone = models.CharField(_("手机号"), max_length=11, blank=True)
     party_size = models.PositiveIntegerField(_("人数"), default=1, validators=[MinValueValidator(1)])
     status = models.CharField(_("状态"), max_length=12, choices=RegistrationStatus.choices)
     # Only the hash is kept: the cancel link is shown once to the person who registered.
     token_hash = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
     checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
+    entered_by = models.CharField(_("报名方式"), max_length=10, choices=EnteredBy.choices, editable=False)
+    # Minors register with a phone too: the public form asks them to confirm 我已满18周岁，或已获得
+    # 监护人同意 (services.ADULT_OR_GUARDIAN_CONSENT_TEXT of this version). Kept when anonymised: it
+    # names nobody and shows the phone was collected lawfully.
+    adult_or_guardian_consent_at = models.DateTimeField(_("年龄确认时间"), null=True, blank=True, editable=False)
+    adult_or_guardian_consent_version = models.CharField(
+        _("年龄确认文本版本"), max_length=20, blank=True, editable=False
+    )
 
     objects = RegistrationQuerySet.as_manager()
 
@@ -378,10 +388,31 @@ class Registration(models.Model):
         verbose_name = _("报名")
         verbose_name_plural = _("报名")
         constraints = [
+            # Anonymised registrations (phone "") are no phone's: any number of them may remain.
             models.UniqueConstraint(
                 fields=["event", "occurrence_date", "phone"],
-                condition=~Q(status=RegistrationStatus.CANCELLED),
+                condition=~Q(status=RegistrationStatus.CANCELLED) & ~Q(phone=""),
                 name="events_registration_one_per_phone",
+            ),
+            models.CheckConstraint(
+                condition=Q(phone="") | Q(phone__regex=MOBILE_PHONE_REGEX), name="events_registration_phone_format"
+            ),
+            models.CheckConstraint(
+                condition=~Q(phone="") | Q(name__startswith=ALIAS_PREFIX),
+                name="events_registration_no_phone_only_anonymised",
+            ),
+            models.CheckConstraint(
+                condition=Q(entered_by__in=EnteredBy.values), name="events_registration_entered_by_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(adult_or_guardian_consent_at__isnull=True, adult_or_guardian_consent_version="")
+                | Q(adult_or_guardian_consent_at__isnull=False) & ~Q(adult_or_guardian_consent_version=""),
+                name="events_registration_consent_has_version",
+            ),
+            # Every registration made on the public form has the confirmation, anonymised or not.
+            models.CheckConstraint(
+                condition=~Q(entered_by=EnteredBy.PUBLIC) | Q(adult_or_guardian_consent_at__isnull=False),
+                name="events_registration_public_has_consent",
             ),
             models.CheckConstraint(condition=Q(party_size__gte=1), name="events_registration_party_positive"),
             models.CheckConstraint(
@@ -392,6 +423,11 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.masked_phone}）"
+
+    def clean(self):
+        super().clean()
+        if not self.phone and not is_anonymous_alias(self.name):
+            raise ValidationError({"phone": _("请填写手机号。")})
 
     @property
     def masked_phone(self):

@@ -2,28 +2,18 @@
 (outreach.privacy decides whom; this module knows only its own rows)."""
 
 from django.db import transaction
-from django.utils.crypto import salted_hmac
 
 from organizations.people import ALIAS_PREFIX, anonymous_alias, person_key
 
 from .models import Registration
-
-# The phone is required and unique per occurrence, so an anonymised registration keeps a stand-in:
-# 0 and ten digits, which no mobile number starts with, the same for one person's registrations.
-PHONE_STAND_IN_PREFIX = "0"
 
 
 def _original_key(registration):
     return person_key(unit_id=registration.unit_id or 0, name=registration.name, phone=registration.phone)
 
 
-def _phone_stand_in(key):
-    digest = salted_hmac("events.privacy.phone_stand_in", key).hexdigest()
-    return PHONE_STAND_IN_PREFIX + f"{int(digest, 16) % 10**10:010d}"
-
-
 def _not_anonymised(registrations):
-    return registrations.exclude(name__startswith=ALIAS_PREFIX, phone__startswith=PHONE_STAND_IN_PREFIX)
+    return registrations.exclude(name__startswith=ALIAS_PREFIX, phone="")
 
 
 def registrations_in(*, campaign_ids):
@@ -41,14 +31,16 @@ def find_registrations(*, unit=None, name="", phone=""):
 
 @transaction.atomic
 def anonymise_registrations(*, registrations) -> list[Registration]:
-    """Replace name and phone by the person's alias and a stand-in; returns the rows changed, whose
-    ledger entries the caller records again."""
+    """Replace the name by the person's alias and empty the phone; returns the rows changed, whose
+    ledger entries the caller records again. The alias comes from the same person key the ledger
+    used (unit, name, phone), and an empty phone adds nothing to the new key, so a person who also
+    answered a contest (whose participant row becomes the same alias without phone) stays one."""
     done = []
     for registration in _not_anonymised(
         Registration.objects.select_for_update().filter(pk__in=[r.pk for r in registrations])
     ):
         key = _original_key(registration)
-        registration.name, registration.phone = anonymous_alias(key), _phone_stand_in(key)
+        registration.name, registration.phone = anonymous_alias(key), ""
         registration.full_clean(exclude=["event"])
         registration.save(update_fields=["name", "phone"])
         done.append(registration)

@@ -25,7 +25,12 @@ from organizations.scopes import is_scoped, restrict_rows, scope_unit, subtree_q
 from .choices import EventKind, EventStatus, RegistrationStatus
 from .errors import RegistrationNotFound
 from .recurrence import LOCAL_TIME_ZONE, occurrences
-from .services import max_public_group, registration_state
+from .services import (
+    ADULT_OR_GUARDIAN_CONSENT_TEXT,
+    ADULT_OR_GUARDIAN_CONSENT_VERSION,
+    max_public_group,
+    registration_state,
+)
 
 # Also what the liaisons of organizations.scopes.LIAISON_PERMISSIONS hold for their own units.
 CHECK_IN_PERMISSION = "events.change_registration"
@@ -316,6 +321,8 @@ def event_detail(*, event, url, host, now=None):
         "attendance_total": event.attendance.aggregate(total=Sum("count"))["total"] or 0,
         "is_past": bool(all_occurrences) and all_occurrences[-1].ends_at < now,
         "max_public_group": max_public_group(),
+        "consent_text": ADULT_OR_GUARDIAN_CONSENT_TEXT,
+        "consent_version": ADULT_OR_GUARDIAN_CONSENT_VERSION,
         "units": list(Unit.objects.active().exclude(kind__in=[UnitKind.CITY]).order_by("kind", "name"))
         if event.allow_groups
         else [],

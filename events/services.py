@@ -31,10 +31,11 @@ from wagtail.log_actions import log
 
 from core.privacy import is_mobile_phone
 
-from .choices import EventStatus, RegistrationStatus
+from .choices import EnteredBy, EventStatus, RegistrationStatus
 from .errors import (
     DuplicateRegistration,
     InvalidRegistration,
+    MissingConsent,
     RegistrationClosed,
     RegistrationNotFound,
 )
@@ -43,6 +44,10 @@ from .signals import send_registration_changed_on_commit
 
 # A group is one unit's class or staff; larger groups register in several parts.
 MAX_PARTY_SIZE = 500
+# What the public form asks everyone to tick, since minors register with a phone too. Stored with
+# each registration as its version: change the text, change the version.
+ADULT_OR_GUARDIAN_CONSENT_TEXT = "我已满18周岁，或已获得监护人同意"
+ADULT_OR_GUARDIAN_CONSENT_VERSION = "2026-1"
 # Wagtail audit-log actions on the event page (registered in events.wagtail_hooks).
 GROUP_CONFIRMED_ACTION = "events.group_confirmed"
 GROUP_REFUSED_ACTION = "events.group_refused"
@@ -106,8 +111,23 @@ def _clean_name(name):
     return name
 
 
-def register(*, event, occurrence_date, name, phone, unit=None, party_size=1, by_liaison=False, now=None):
+def register(
+    *,
+    event,
+    occurrence_date,
+    name,
+    phone,
+    unit=None,
+    party_size=1,
+    by_liaison=False,
+    adult_or_guardian_consent=False,
+    now=None,
+):
     """Register for one occurrence; returns ``(registration, token)``.
+
+    Whoever registers on the public form must confirm ``ADULT_OR_GUARDIAN_CONSENT_TEXT``
+    (``adult_or_guardian_consent``; its time and version are stored), else ``MissingConsent``; a
+    signed-in liaison registering for their unit (``by_liaison``) may leave it out.
 
     The newcomer joins the back of the queue: it is confirmed only if places remain once everyone
     already waiting who fits has been given one, otherwise it waits. A group larger than
@@ -124,6 +144,11 @@ def register(*, event, occurrence_date, name, phone, unit=None, party_size=1, by
             raise InvalidRegistration(_("集体报名须选择报名单位。"))
         if not 1 <= party_size <= MAX_PARTY_SIZE:
             raise InvalidRegistration(_("集体报名人数须在1至%(max)s人之间。") % {"max": MAX_PARTY_SIZE})
+    if not adult_or_guardian_consent and not by_liaison:
+        raise MissingConsent()
+    consent_at, consent_version = (
+        (timezone.now(), ADULT_OR_GUARDIAN_CONSENT_VERSION) if adult_or_guardian_consent else (None, "")
+    )
     EventPage, Registration = _models()
     token = secrets.token_urlsafe(24)
     try:
@@ -150,6 +175,9 @@ def register(*, event, occurrence_date, name, phone, unit=None, party_size=1, by
                 party_size=party_size,
                 status=status,
                 token_hash=_hash_token(token),
+                entered_by=EnteredBy.LIAISON if by_liaison else EnteredBy.PUBLIC,
+                adult_or_guardian_consent_at=consent_at,
+                adult_or_guardian_consent_version=consent_version,
             )
             try:
                 registration.full_clean(exclude=["event"])

@@ -94,7 +94,8 @@ DEFAULT_RATE_LIMITS = {
     "register": {"ip": "60/m", "phone": "10/h"},
     "registration": {"ip": "120/m"},
 }
-REGISTRATION_FIELDS = ("occurrence", "name", "phone", "unit", "party_size")
+REGISTRATION_FIELDS = ("occurrence", "name", "phone", "unit", "party_size", "adult_or_guardian_consent")
+CONSENT_FIELD = "adult_or_guardian_consent"
 
 
 def _phone_key(group, request):
@@ -113,7 +114,8 @@ def _check_rate(request, action):
 
 
 def _refused_registration(request, event, error):
-    """The event page again, the message above the form and what was typed still in it."""
+    """The event page again, the message above the form (or beside the field it is about) and
+    what was typed still in it."""
     if wants_json(request):
         return _error(request, event, error)
     response = _render(
@@ -122,6 +124,7 @@ def _refused_registration(request, event, error):
         None,
         {
             "registration_error": error.message,
+            "registration_error_field": error.field,
             "submitted": {name: request.POST.get(name, "") for name in REGISTRATION_FIELDS},
         },
     )
@@ -164,6 +167,7 @@ def register(request, event):
             unit=unit,
             party_size=_party_size(request.POST.get("party_size", "")),
             by_liaison=selectors.is_liaison_of(user=request.user, unit=unit),
+            adult_or_guardian_consent=request.POST.get(CONSENT_FIELD) == "on",
         )
     except RegistrationError as error:
         return _refused_registration(request, event, error)

@@ -2,14 +2,17 @@
 
 A person is their unit, class (for students), name and, where it was asked, phone number. The same
 child may type 张三 on one phone and “张 三” or ＺＨＡＮＧ on another, so every part is normalised
-before it is compared. The ledger stores only ``person_key``'s digest, never the name itself.
+before it is compared. The ledger stores only ``person_key``'s digest, never the name itself, and
+the digest is keyed (HMAC with ``PERSON_KEY_SECRET``): names, classes and phones are guessable, so a
+plain hash would let anyone holding the database test whether 张三 of 三年级一班 took part.
 """
 
-import hashlib
+import hmac
 import json
 import re
 import unicodedata
 
+from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 # Dots people put inside names of several parts (阿依古丽·买买提): the Chinese middle dot, its look-
@@ -29,12 +32,20 @@ def normalise_name(name: str) -> str:
     return "".join(kept).translate(NAME_DOTS)
 
 
+def person_key_secret() -> bytes:
+    """``PERSON_KEY_SECRET``, else ``SECRET_KEY`` (development). Changing it splits every person
+    in two until ``manage.py rekey_people`` has run."""
+    return (settings.PERSON_KEY_SECRET or settings.SECRET_KEY).encode()
+
+
 def person_key(*, unit_id: int, name: str, class_name: str = "", phone: str = "") -> str:
-    """A stable hex digest (SHA-256) for one person of one unit. Parts are joined as a JSON list, so
-    no name or class containing a separator can make two different people collide. A name that
-    normalises to nothing still gives a key: such sheets count as one person of their unit and class."""
+    """A stable hex digest (HMAC-SHA-256) for one person of one unit. Parts are joined as a JSON
+    list, so no name or class containing a separator can make two different people collide. A name
+    that normalises to nothing still gives a key: such sheets count as one person of their unit and
+    class."""
     parts = [int(unit_id), normalise_name(class_name), normalise_name(name), normalise_name(phone)]
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+    message = json.dumps(parts, ensure_ascii=False).encode()
+    return hmac.new(person_key_secret(), message, "sha256").hexdigest()
 
 
 # What a name becomes once its person's data is anonymised: a stable alias per person key, so the

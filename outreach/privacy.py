@@ -5,11 +5,16 @@ Anonymising replaces a name by an alias kept per person (organizations.people.an
 clears classes, phones and IP addresses, and records the rows' ledger entries again, so each
 entry's person key becomes the alias's: a person still counts once, and no key can be recomputed
 from a guessed name. The participation figures stay as they were.
+
+Class rosters (full names of pupils) belong to a unit, not to a campaign: the same run deletes the
+entries imported more than ``ROSTER_RETENTION_DAYS`` days ago (default 365), and deleting one
+person's data deletes their roster entries too.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -42,14 +47,33 @@ def _anonymise(*, participants, registrations):
     return anonymised, len(changed)
 
 
-def purge_personal_data(*, today: datetime.date | None = None, dry_run=False) -> list[PurgeResult]:
+class PurgeRun(list):
+    """The campaigns' ``PurgeResult``s, and how many roster entries were deleted (or, in a dry
+    run, would be) before ``rosters_created_before``."""
+
+    roster_entries = 0
+    rosters_created_before = None
+
+
+ROSTER_RETENTION_DAYS = 365
+
+
+def roster_cutoff(*, today: datetime.date) -> datetime.datetime:
+    """Roster entries created before this (local midnight, ``ROSTER_RETENTION_DAYS`` before
+    ``today``) are due."""
+    days = getattr(settings, "ROSTER_RETENTION_DAYS", ROSTER_RETENTION_DAYS)
+    return timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time.min))
+
+
+def purge_personal_data(*, today: datetime.date | None = None, dry_run=False) -> PurgeRun:
     """Anonymise the personal data of every campaign kept until before ``today``. A participant is
-    anonymised once all the campaigns they answered for are due."""
+    anonymised once all the campaigns they answered for are due. Then delete the roster entries
+    older than ``ROSTER_RETENTION_DAYS`` (each unit's deletion audit-logged against the unit)."""
     today = today or timezone.localdate()
     due = organization_selectors.campaigns_past_retention(today=today)
     due_ids = [campaign.pk for campaign in due]
     eligible = quiz_privacy.participants_only_in(campaign_ids=due_ids)
-    results = []
+    results = PurgeRun()
     for campaign in due:
         in_campaign = list(eligible.filter(sheets__contest__campaign_id=campaign.pk))
         registrations = list(event_privacy.registrations_in(campaign_ids=[campaign.pk]))
@@ -70,6 +94,8 @@ def purge_personal_data(*, today: datetime.date | None = None, dry_run=False) ->
                         },
                     )
         results.append(result)
+    results.rosters_created_before = roster_cutoff(today=today)
+    results.roster_entries = quiz_privacy.purge_rosters(older_than=results.rosters_created_before, dry_run=dry_run)
     return results
 
 
@@ -81,9 +107,10 @@ class PersonData:
     participants: list = field(default_factory=list)
     sheets: list = field(default_factory=list)
     registrations: list = field(default_factory=list)
+    roster_entries: list = field(default_factory=list)
 
     def __bool__(self):
-        return bool(self.participants or self.registrations)
+        return bool(self.participants or self.registrations or self.roster_entries)
 
 
 def _log_staff_action(user, action, data):
@@ -105,6 +132,7 @@ def find_person(*, user, unit=None, name="", phone="") -> PersonData:
         participants=participants,
         sheets=quiz_privacy.sheets_of(participants=participants),
         registrations=event_privacy.find_registrations(unit=unit, name=name, phone=phone),
+        roster_entries=quiz_privacy.find_roster_entries(unit=unit, name=name, phone=phone),
     )
     _log_staff_action(
         user,
@@ -113,6 +141,7 @@ def find_person(*, user, unit=None, name="", phone="") -> PersonData:
             **_query_for_log(unit=unit, name=name, phone=phone),
             "participants": len(found.participants),
             "registrations": len(found.registrations),
+            "roster_entries": len(found.roster_entries),
         },
     )
     return found
@@ -165,6 +194,19 @@ def export_rows(*, user, found: PersonData, unit=None, name="", phone=""):
                 "",
             ]
         )
+    for entry in found.roster_entries:
+        rows.append(
+            [
+                _("班级名单"),
+                entry.name,
+                entry.unit.name,
+                entry.class_name,
+                "",
+                "",
+                timezone.localtime(entry.created_at).isoformat(timespec="seconds"),
+                "",
+            ]
+        )
     _log_staff_action(
         user,
         EXPORT_ACTION,
@@ -175,8 +217,11 @@ def export_rows(*, user, found: PersonData, unit=None, name="", phone=""):
 
 @transaction.atomic
 def delete_person(*, user, found: PersonData, unit=None, name="", phone=""):
-    """Anonymise one person's rows now, as retention would (their figures stay). Logged against ``user``."""
+    """Anonymise one person's rows now, as retention would (their figures stay), and delete their
+    roster entries (the name is then no longer on the unit's roster). Logged against ``user``;
+    returns (participants, registrations) changed."""
     participants, registrations = _anonymise(participants=found.participants, registrations=found.registrations)
+    roster_entries = quiz_privacy.delete_roster_entries(entries=found.roster_entries)
     _log_staff_action(
         user,
         DELETE_ACTION,
@@ -184,6 +229,7 @@ def delete_person(*, user, found: PersonData, unit=None, name="", phone=""):
             **_query_for_log(unit=unit, name=name, phone=phone),
             "participants": participants,
             "registrations": registrations,
+            "roster_entries": roster_entries,
         },
     )
     return participants, registrations

@@ -1,3 +1,4 @@
+import math
 from base64 import b32encode
 
 import segno
@@ -5,6 +6,7 @@ from django import forms
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -62,11 +64,19 @@ def two_factor_setup(request):
     device = two_factor.pending_authenticator(user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
+        allowed, throttle = device.verify_is_allowed()
+        if not allowed:
+            # django-otp waits longer after each wrong code; say so rather than "wrong code".
+            seconds = max(
+                1, math.ceil(((throttle or {}).get("locked_until", timezone.now()) - timezone.now()).total_seconds())
+            )
+            form.add_error("code", _("验证码输错次数较多，请 %(seconds)s 秒后再试。") % {"seconds": seconds})
+        elif device.verify_token(form.cleaned_data["code"]):
             codes = two_factor.confirm_authenticator(device)
             otp_login(request, device)
             return _recovery_codes_page(request, codes)
-        form.add_error("code", _("验证码不正确。请输入身份验证器里当前显示的 6 位数字（每 30 秒更新）。"))
+        else:
+            form.add_error("code", _("验证码不正确。请输入身份验证器里当前显示的 6 位数字（每 30 秒更新）。"))
     secret = b32encode(device.bin_key).decode()
     return TemplateResponse(
         request,

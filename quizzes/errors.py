@@ -14,8 +14,14 @@ class ContestError(ReaderFacingError):
 
 
 class InvalidInput(ContestError):
+    """``field``, where given, is the form field the message belongs beside."""
+
     status = 422
     default_message = _("提交的内容无效，请检查后重试。")
+
+    def __init__(self, message=None, *, field=None):
+        self.field = field
+        super().__init__(message)
 
 
 class SheetNotFound(ContestError):

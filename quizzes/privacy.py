@@ -1,12 +1,21 @@
 """Anonymising contest participants whose campaigns' retention has passed, or on a person's request
-(outreach.privacy decides whom; this module knows only its own rows)."""
+(outreach.privacy decides whom; this module knows only its own rows), and deleting class rosters
+once they are old: a roster belongs to a unit, not to a campaign, so it is kept for a number of
+days from its import (``ROSTER_RETENTION_DAYS``) rather than by a campaign's retention."""
+
+from collections import Counter
 
 from django.db import transaction
 from django.db.models import Q
+from wagtail.log_actions import log
 
-from organizations.people import ALIAS_PREFIX, anonymous_alias, is_anonymous_alias, person_key
+from organizations.models import Unit
+from organizations.people import ALIAS_PREFIX, anonymous_alias, is_anonymous_alias, normalise_name, person_key
 
-from .models import AnswerSheet, Participant
+from .models import AnswerSheet, Participant, RosterEntry
+
+# Audit-log action of a roster purge (labels in wagtail_hooks), logged against each unit.
+ROSTER_PURGE_ACTION = "privacy.purge_rosters"
 
 
 def _original_key(participant):
@@ -68,3 +77,43 @@ def anonymise_participants(*, participants) -> tuple[int, list[AnswerSheet]]:
     sheets = AnswerSheet.objects.filter(participant_id__in=done)
     sheets.filter(~Q(ip_address=None)).update(ip_address=None)
     return len(done), list(sheets.finished().order_by("pk"))
+
+
+# Class rosters ---------------------------------------------------------------------------------
+
+
+def find_roster_entries(*, unit=None, name="", phone=""):
+    """A person's roster entries: by unit and name, compared normalised as identifying compares
+    them. Rosters hold no phones, so a lookup by phone finds none."""
+    if phone or unit is None:
+        return []
+    return list(
+        RosterEntry.objects.filter(unit=unit, name_key=normalise_name(name)[:120])
+        .select_related("unit")
+        .order_by("class_key", "pk")
+    )
+
+
+def delete_roster_entries(*, entries) -> int:
+    deleted, _by_model = RosterEntry.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
+    return deleted
+
+
+@transaction.atomic
+def purge_rosters(*, older_than, dry_run=False) -> int:
+    """Delete the roster entries created before ``older_than`` (an aware datetime); returns how
+    many (with ``dry_run``, how many would be). Each unit that lost entries gets an audit-log entry
+    with their number. A unit whose whole roster is deleted is open to any name again, as a unit
+    that never had one."""
+    due = RosterEntry.objects.filter(created_at__lt=older_than)
+    per_unit = Counter(due.values_list("unit_id", flat=True))
+    if dry_run or not per_unit:
+        return sum(per_unit.values())
+    due.delete()
+    for unit in Unit.objects.filter(pk__in=per_unit).order_by("pk"):
+        log(
+            instance=unit,
+            action=ROSTER_PURGE_ACTION,
+            data={"roster_entries": per_unit[unit.pk], "created_before": older_than.isoformat()},
+        )
+    return sum(per_unit.values())

@@ -72,8 +72,11 @@ def _render_landing(request, contest, *, error=None, posted=None):
         chosen_unit_id=parse_id((posted or {}).get("unit")),
     )
     if error is not None:
-        # The form comes back as it was filled in, with the reason above it.
-        context.update(identify_error=error.message, posted=posted)
+        # The form comes back as it was filled in, with the reason above it, or beside the field
+        # it is about.
+        context.update(
+            identify_error=error.message, identify_error_field=getattr(error, "field", None) or "", posted=posted
+        )
     response = contest.render(request, context_overrides=context)
     if error is not None:
         response.status_code = error.status

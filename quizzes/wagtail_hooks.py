@@ -7,7 +7,7 @@ from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import admin_views
+from . import admin_views, privacy
 from .choices import QuestionStatus
 from .models.bank import Question
 from .models.rosters import RosterEntry
@@ -117,6 +117,7 @@ def register_report_urls():
 def register_review_log_actions(actions):
     actions.register_action(review.CONFIRM_ACTION, _("确认存疑答卷"), _("确认了存疑答卷，计入排行榜"))
     actions.register_action(review.GRANT_ACTION, _("增加答题机会"), _("给答题人增加了一次答题机会"))
+    actions.register_action(privacy.ROSTER_PURGE_ACTION, _("班级名单到期删除"), _("删除了保留期满的班级名单"))
 
 
 class ReportsMenuItem(MenuItem):

@@ -221,6 +221,10 @@ WAGTAILADMIN_USER_LOGIN_FORM = "outreach.security.LoginForm"
 # Two-factor sign-in (outreach.two_factor): required, when on, for superusers, anyone who may publish,
 # and holders of these permissions (participants' names, classes, phones). On in production.
 STAFF_2FA_REQUIRED = env_bool("STAFF_2FA_REQUIRED", False)
+
+# The key of organizations.people.person_key (who counts as the same person): fixed for the life
+# of the data; unset, SECRET_KEY is used (development). Changing it: manage.py rekey_people.
+PERSON_KEY_SECRET = os.environ.get("PERSON_KEY_SECRET", "")
 STAFF_2FA_PERMISSIONS = [
     "quizzes.view_answersheet",
     "quizzes.change_answersheet",

@@ -13,3 +13,6 @@ TASKS = {**TASKS, "exports": EXPORTS_DATABASE_BACKEND}
 # Two-factor sign-in is off so that tests can sign staff in with a password; the two-factor tests
 # (tests/security/test_two_factor.py) turn it on themselves.
 STAFF_2FA_REQUIRED = False
+
+# One person key secret for every test run, so keys do not depend on the checkout's .secret_key.
+PERSON_KEY_SECRET = "tests-person-key-secret"

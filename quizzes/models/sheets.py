@@ -24,7 +24,8 @@ class Participant(models.Model):
     duplicates made before it existed (the oldest of them kept the key).
 
     No ID numbers are ever collected; a child under 14 gives no phone number and needs a
-    guardian's consent, recorded with its text version and time.
+    guardian's consent, recorded with its text version and time. A teenager of 14–17 may give a
+    phone number only with that consent too.
     """
 
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -50,6 +51,12 @@ class Participant(models.Model):
                 condition=~Q(age_band=AgeBand.UNDER_14)
                 | (Q(guardian_consent_at__isnull=False) & ~Q(guardian_consent_version="")),
                 name="participant_guardian_consent_under_14",
+            ),
+            models.CheckConstraint(
+                condition=~Q(age_band=AgeBand.FROM_14_TO_17)
+                | Q(phone="")
+                | (Q(guardian_consent_at__isnull=False) & ~Q(guardian_consent_version="")),
+                name="participant_phone_14_to_17_needs_consent",
             ),
             models.CheckConstraint(
                 condition=Q(phone="") | Q(phone__regex=MOBILE_PHONE_REGEX), name="participant_phone_format"

@@ -28,6 +28,11 @@ def check_roster(*, unit, name, class_name, by_class):
         raise NotOnRoster()
 
 
+def needs_guardian_consent(*, age_band, phone):
+    """Under 14 always; 14–17 when a phone number is given (the Participant check constraints)."""
+    return age_band == AgeBand.UNDER_14 or (age_band == AgeBand.FROM_14_TO_17 and bool(phone))
+
+
 def identify_participant(*, contest, name, unit, age_band, class_name="", phone="", guardian_consent=False):
     """The participant for this person of ``unit``: found by their person key (unit, class, name
     and, where the contest asks, phone; compared normalised) if they identified before, from this
@@ -35,7 +40,8 @@ def identify_participant(*, contest, name, unit, age_band, class_name="", phone=
     participant, with the sheets and allowances already used.
 
     Children under 14 need a guardian's consent and give no phone number (whatever was posted is
-    dropped here); no ID number is ever asked for."""
+    dropped here); a teenager of 14–17 who gives a phone number needs that consent too (or leaves
+    the phone out); no ID number is ever asked for."""
     name = " ".join((name or "").split())
     if not 1 <= len(name) <= 30 or not normalise_name(name):
         raise InvalidInput(_("请填写姓名（不超过 30 个字）。"))
@@ -46,9 +52,14 @@ def identify_participant(*, contest, name, unit, age_band, class_name="", phone=
     if age_band not in AgeBand.values:
         raise InvalidInput(_("请选择年龄段。"))
     if age_band == AgeBand.UNDER_14 and not guardian_consent:
-        raise InvalidInput(_("14 岁以下的同学需要监护人勾选同意后才能参加。"))
+        raise InvalidInput(_("14 岁以下的同学需要监护人勾选同意后才能参加。"), field="guardian_consent")
     class_name = " ".join((class_name or "").split())[:30] if contest.ask_class_name else ""
     phone = (phone or "").strip() if contest.ask_phone and age_band != AgeBand.UNDER_14 else ""
+    if phone and age_band == AgeBand.FROM_14_TO_17 and not guardian_consent:
+        raise InvalidInput(
+            _("14–17 岁的同学填写手机号，需要监护人阅读上面的同意书后勾选同意；不想请监护人同意的，请不填手机号。"),
+            field="phone",
+        )
     check_roster(unit=unit, name=name, class_name=class_name, by_class=contest.ask_class_name)
     key = person_key(unit_id=unit.pk, name=name, class_name=class_name, phone=phone)
     try:
@@ -69,7 +80,7 @@ def _save_identity(*, contest, key, name, unit, class_name, phone, age_band):
     if participant is None:
         participant = Participant(person_key=key, name=name, unit=unit, class_name=class_name, phone=phone)
     participant.age_band = age_band
-    if age_band == AgeBand.UNDER_14:
+    if needs_guardian_consent(age_band=age_band, phone=phone):
         # Consent is recorded for the text this contest showed, each time it is given.
         participant.guardian_consent_at = timezone.now()
         participant.guardian_consent_version = contest.consent_version

@@ -21,7 +21,7 @@ def event(make_event):
 def registration(event):
     occurrence_date = event.starts_at.astimezone(LOCAL_TIME_ZONE).date()
     registration, _token = services.register(
-        event=event, occurrence_date=occurrence_date, name="王小明", phone="13800001234"
+        event=event, occurrence_date=occurrence_date, name="王小明", phone="13800001234", adult_or_guardian_consent=True
     )
     return registration
 
@@ -131,8 +131,12 @@ def test_staff_assign_volunteers_in_the_admin(client, event):
 def test_a_waitlisted_registration_is_not_checked_in_by_a_volunteer(client, make_event):
     event = make_event(registration_enabled=True, capacity=1)
     occurrence_date = event.starts_at.astimezone(LOCAL_TIME_ZONE).date()
-    services.register(event=event, occurrence_date=occurrence_date, name="甲", phone="13800005678")
-    waiting, _token = services.register(event=event, occurrence_date=occurrence_date, name="乙", phone="13800005679")
+    services.register(
+        event=event, occurrence_date=occurrence_date, name="甲", phone="13800005678", adult_or_guardian_consent=True
+    )
+    waiting, _token = services.register(
+        event=event, occurrence_date=occurrence_date, name="乙", phone="13800005679", adult_or_guardian_consent=True
+    )
     volunteer = user("volunteer")
     CheckInVolunteer.objects.create(event=event, user=volunteer)
     client.force_login(volunteer)

@@ -78,11 +78,21 @@ def run_concurrently(work, count):
 def test_hundred_concurrent_registrations_for_the_last_ten_places(committed):
     day = local_date(committed.starts_at)
     for n in range(10):
-        services.register(event=committed, occurrence_date=day, name=f"先报名{n}", phone=f"1370000{n:04d}")
+        services.register(
+            event=committed,
+            occurrence_date=day,
+            name=f"先报名{n}",
+            phone=f"1370000{n:04d}",
+            adult_or_guardian_consent=True,
+        )
 
     def work(n):
         registration, _token = services.register(
-            event=committed, occurrence_date=day, name=f"并发{n}", phone=f"1380000{n:04d}"
+            event=committed,
+            occurrence_date=day,
+            name=f"并发{n}",
+            phone=f"1380000{n:04d}",
+            adult_or_guardian_consent=True,
         )
         return registration.status
 
@@ -97,7 +107,13 @@ def test_concurrent_registrations_with_one_phone_give_one_registration(committed
 
     def work(n):
         try:
-            services.register(event=committed, occurrence_date=day, name=f"同号{n}", phone="13900009999")
+            services.register(
+                event=committed,
+                occurrence_date=day,
+                name=f"同号{n}",
+                phone="13900009999",
+                adult_or_guardian_consent=True,
+            )
         except DuplicateRegistration:
             return "duplicate"
         return "ok"
@@ -111,13 +127,28 @@ def _fill_with_a_group_at_the_head_of_the_waitlist(event, day, waiting):
     """Twenty people in the twenty places (returned with their cancel tokens); waiting: a pair of
     the school, then ``waiting`` people."""
     confirmed = [
-        services.register(event=event, occurrence_date=day, name=f"在册{n}", phone=f"1370000{n:04d}") for n in range(20)
+        services.register(
+            event=event, occurrence_date=day, name=f"在册{n}", phone=f"1370000{n:04d}", adult_or_guardian_consent=True
+        )
+        for n in range(20)
     ]
     group, _token = services.register(
-        event=event, occurrence_date=day, name="带队老师", phone="13600000000", unit=event.organiser, party_size=2
+        event=event,
+        occurrence_date=day,
+        name="带队老师",
+        phone="13600000000",
+        unit=event.organiser,
+        party_size=2,
+        adult_or_guardian_consent=True,
     )
     queue = [
-        services.register(event=event, occurrence_date=day, name=f"候补{n}", phone=f"1360000{n + 1:04d}")[0]
+        services.register(
+            event=event,
+            occurrence_date=day,
+            name=f"候补{n}",
+            phone=f"1360000{n + 1:04d}",
+            adult_or_guardian_consent=True,
+        )[0]
         for n in range(waiting)
     ]
     assert {r.status for r in [group, *queue]} == {RegistrationStatus.WAITLISTED}
@@ -141,7 +172,11 @@ def test_concurrent_newcomers_while_people_wait_all_join_the_queue(committed):
             services.cancel_registration(event=committed, public_id=registration.public_id, token=token)
             return None
         registration, _token = services.register(
-            event=committed, occurrence_date=day, name=f"新来{n}", phone=f"1350000{n:04d}"
+            event=committed,
+            occurrence_date=day,
+            name=f"新来{n}",
+            phone=f"1350000{n:04d}",
+            adult_or_guardian_consent=True,
         )
         return registration
 

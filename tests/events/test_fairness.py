@@ -25,7 +25,9 @@ def day(event):
 
 def register_with_token(event, phone, **kwargs):
     kwargs.setdefault("name", "张三")
-    return services.register(event=event, occurrence_date=day(event), phone=phone, **kwargs)
+    return services.register(
+        event=event, occurrence_date=day(event), phone=phone, **kwargs, adult_or_guardian_consent=True
+    )
 
 
 def register(event, phone, **kwargs):
@@ -39,7 +41,13 @@ def statuses(*registrations):
 
 
 def form(event, phone, **fields):
-    return {"occurrence": day(event).isoformat(), "name": "赵老师", "phone": phone, **fields}
+    return {
+        "occurrence": day(event).isoformat(),
+        "name": "赵老师",
+        "phone": phone,
+        "adult_or_guardian_consent": "on",
+        **fields,
+    }
 
 
 @pytest.fixture

@@ -66,7 +66,7 @@ def test_path_ids(client, event, value):
 
 
 @pytest.mark.parametrize("value", CORPUS)
-@pytest.mark.parametrize("field", ["occurrence", "name", "phone", "unit", "party_size"])
+@pytest.mark.parametrize("field", ["occurrence", "name", "phone", "unit", "party_size", "adult_or_guardian_consent"])
 def test_registration_form_fields(client, event, school, field, value):
     data = {
         "occurrence": event.starts_at.astimezone(LOCAL_TIME_ZONE).date().isoformat(),
@@ -74,6 +74,7 @@ def test_registration_form_fields(client, event, school, field, value):
         "phone": "13900006666",
         "unit": str(school.pk),
         "party_size": "2",
+        "adult_or_guardian_consent": "on",
         field: value,
     }
     response = client.post(event.url + "register/", data)
@@ -109,6 +110,7 @@ def test_control_characters_reach_no_query_even_without_the_middleware(
         "occurrence": event.starts_at.astimezone(LOCAL_TIME_ZONE).date().isoformat(),
         "name": value,
         "phone": "13900006666",
+        "adult_or_guardian_consent": "on",
     }
     response = client.post(event.url + "register/", data)
     assert response.status_code == 422 and "控制字符" in response.content.decode()

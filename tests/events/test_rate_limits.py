@@ -21,7 +21,12 @@ def event(make_event):
 
 
 def form(event, phone, name="孙七"):
-    return {"occurrence": event.starts_at.astimezone(LOCAL_TIME_ZONE).date().isoformat(), "name": name, "phone": phone}
+    return {
+        "occurrence": event.starts_at.astimezone(LOCAL_TIME_ZONE).date().isoformat(),
+        "name": name,
+        "phone": phone,
+        "adult_or_guardian_consent": "on",
+    }
 
 
 def test_one_phone_registering_too_often_is_429_with_the_form_kept(client, limits, make_event):
@@ -62,7 +67,11 @@ def test_a_refusal_asked_for_as_json_is_json(client, limits, event):
 
 def test_the_registration_page_and_cancel_are_limited_per_ip(client, limits, event):
     registration, token = services.register(
-        event=event, occurrence_date=event.starts_at.astimezone(LOCAL_TIME_ZONE).date(), name="甲", phone="13900009001"
+        event=event,
+        occurrence_date=event.starts_at.astimezone(LOCAL_TIME_ZONE).date(),
+        name="甲",
+        phone="13900009001",
+        adult_or_guardian_consent=True,
     )
     url = event.url + f"registration/{registration.public_id}/{token}/"
     for _attempt in range(3):

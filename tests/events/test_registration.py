@@ -29,7 +29,9 @@ def day(event):
 
 def register(event, phone, **kwargs):
     kwargs.setdefault("name", "张三")
-    return services.register(event=event, occurrence_date=day(event), phone=phone, **kwargs)
+    return services.register(
+        event=event, occurrence_date=day(event), phone=phone, **kwargs, adult_or_guardian_consent=True
+    )
 
 
 def test_places_then_waitlist_then_promotion_on_cancel(event):
@@ -113,17 +115,33 @@ def test_each_occurrence_of_a_recurring_event_has_its_own_places(make_event):
     EventException.objects.create(
         page=event, original_date=(start + timedelta(days=2)).date(), action=ExceptionAction.CANCEL
     )
-    first, _t = services.register(event=event, occurrence_date=start.date(), name="甲", phone="13800000060")
+    first, _t = services.register(
+        event=event, occurrence_date=start.date(), name="甲", phone="13800000060", adult_or_guardian_consent=True
+    )
     second, _t = services.register(
-        event=event, occurrence_date=(start + timedelta(days=1)).date(), name="乙", phone="13800000061"
+        event=event,
+        occurrence_date=(start + timedelta(days=1)).date(),
+        name="乙",
+        phone="13800000061",
+        adult_or_guardian_consent=True,
     )
     assert first.status == second.status == RegistrationStatus.CONFIRMED
     with pytest.raises(RegistrationClosed, match="已取消"):
         services.register(
-            event=event, occurrence_date=(start + timedelta(days=2)).date(), name="丙", phone="13800000062"
+            event=event,
+            occurrence_date=(start + timedelta(days=2)).date(),
+            name="丙",
+            phone="13800000062",
+            adult_or_guardian_consent=True,
         )
     with pytest.raises(RegistrationClosed, match="没有找到这一场"):
-        services.register(event=event, occurrence_date=date(2020, 1, 1), name="丁", phone="13800000063")
+        services.register(
+            event=event,
+            occurrence_date=date(2020, 1, 1),
+            name="丁",
+            phone="13800000063",
+            adult_or_guardian_consent=True,
+        )
 
 
 def test_bad_token_is_refused(event):
@@ -143,7 +161,13 @@ def test_register_through_the_page_shows_qr_and_cancels(client, event):
     body = client.get(event.url).content.decode()
     assert 'name="occurrence"' in body and "提交报名" in body
     response = client.post(
-        event.url + "register/", {"occurrence": day(event).isoformat(), "name": "李四", "phone": "13900001111"}
+        event.url + "register/",
+        {
+            "occurrence": day(event).isoformat(),
+            "name": "李四",
+            "phone": "13900001111",
+            "adult_or_guardian_consent": "on",
+        },
     )
     assert response.status_code == 302
     page = client.get(response["Location"])
@@ -168,6 +192,7 @@ def test_register_through_the_page_shows_qr_and_cancels(client, event):
 )
 def test_bad_form_input_gets_a_chinese_message(client, event, data, status, message):
     data.setdefault("occurrence", day(event).isoformat())
+    data.setdefault("adult_or_guardian_consent", "on")
     response = client.post(event.url + "register/", data)
     assert response.status_code == status
     assert message in response.content.decode()
@@ -177,7 +202,7 @@ def test_bad_form_input_gets_a_chinese_message(client, event, data, status, mess
 def test_a_refusal_asked_for_as_json_is_json(client, event):
     response = client.post(
         event.url + "register/",
-        {"occurrence": day(event).isoformat(), "name": "王五", "phone": "139"},
+        {"occurrence": day(event).isoformat(), "name": "王五", "phone": "139", "adult_or_guardian_consent": "on"},
         HTTP_ACCEPT="application/json",
     )
     assert response.status_code == 422
@@ -186,7 +211,12 @@ def test_a_refusal_asked_for_as_json_is_json(client, event):
 
 def test_full_event_and_duplicate_in_the_form(client, make_event):
     event = make_event(registration_enabled=True, capacity=1)
-    data = {"occurrence": day(event).isoformat(), "name": "赵六", "phone": "13900003333"}
+    data = {
+        "occurrence": day(event).isoformat(),
+        "name": "赵六",
+        "phone": "13900003333",
+        "adult_or_guardian_consent": "on",
+    }
     assert client.post(event.url + "register/", data).status_code == 302
     duplicate = client.post(event.url + "register/", data)
     assert duplicate.status_code == 409 and "请勿重复报名" in duplicate.content.decode()
@@ -265,6 +295,7 @@ def test_finished_event_says_registration_is_closed(client, make_event):
     body = client.get(event.url).content.decode()
     assert "活动已结束，报名已关闭。" in body and 'name="phone"' not in body
     response = client.post(
-        event.url + "register/", {"occurrence": day(event).isoformat(), "name": "甲", "phone": "13900005555"}
+        event.url + "register/",
+        {"occurrence": day(event).isoformat(), "name": "甲", "phone": "13900005555", "adult_or_guardian_consent": "on"},
     )
     assert response.status_code == 409 and "报名已截止" in response.content.decode()

@@ -70,7 +70,9 @@ def day(event):
 
 def register(event, phone, **kwargs):
     kwargs.setdefault("name", "张三")
-    return services.register(event=event, occurrence_date=day(event), phone=phone, **kwargs)
+    return services.register(
+        event=event, occurrence_date=day(event), phone=phone, **kwargs, adult_or_guardian_consent=True
+    )
 
 
 # Registrations
@@ -136,7 +138,13 @@ def test_the_pages_register_cancel_and_check_in_send(client, event, changed, dja
     staff = get_user_model().objects.create_superuser("signal-staff", password="x")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            event.url + "register/", {"occurrence": day(event).isoformat(), "name": "李四", "phone": "13800000009"}
+            event.url + "register/",
+            {
+                "occurrence": day(event).isoformat(),
+                "name": "李四",
+                "phone": "13800000009",
+                "adult_or_guardian_consent": "on",
+            },
         )
     assert response.status_code == 302
     registration = Registration.objects.get(event=event, phone="13800000009")

@@ -1,5 +1,7 @@
 """One person, however they typed their name: what the ledger counts as "the same participant"."""
 
+import hashlib
+import json
 import re
 
 import pytest
@@ -55,9 +57,15 @@ def test_the_same_person_gets_the_same_key_however_it_was_typed():
     assert person_key(unit_id="7", class_name="三年级(2)班 ", name="张\u200b三") == key
 
 
-def test_the_key_is_stable_across_releases():
-    """Stored keys must keep matching new sheets: changing the recipe would split everyone in two."""
-    assert person_key(unit_id=1, name="张三") == "edbf3756a66764c67b551192beaa8a6ddcc3d55f82115fefa9e37b09aa9c8b42"
+def test_the_key_is_stable_for_one_secret_and_cannot_be_recomputed_without_it(settings):
+    """Stored keys must keep matching new sheets: the recipe is fixed (this digest), and the key is
+    an HMAC, so someone with the database but not the secret cannot test a guessed name."""
+    settings.PERSON_KEY_SECRET = "test-person-key-secret"
+    assert person_key(unit_id=1, name="张三") == "d944a7fdebca7b738be9ad8f08cc421d1835fb67f16b4828b52151057441b2d5"
+    plain = hashlib.sha256(json.dumps([1, "", "张三", ""], ensure_ascii=False).encode()).hexdigest()
+    assert person_key(unit_id=1, name="张三") != plain
+    settings.PERSON_KEY_SECRET = "another-secret"
+    assert person_key(unit_id=1, name="张三") != "d944a7fdebca7b738be9ad8f08cc421d1835fb67f16b4828b52151057441b2d5"
 
 
 def test_unit_class_and_phone_tell_people_apart():

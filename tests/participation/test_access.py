@@ -97,6 +97,7 @@ def world(home_page, django_user_model):
             name=name,
             phone=f"1390000000{number}",
             unit=units[key] if key else None,
+            adult_or_guardian_consent=True,
         )
         registrations[key] = registration
 

@@ -125,7 +125,12 @@ def occurrence(event):
 def test_registration_check_in_and_cancel(event, school, campaign, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         registration, token = event_services.register(
-            event=event, occurrence_date=occurrence(event), name="王芳", phone="13800000001", unit=school
+            event=event,
+            occurrence_date=occurrence(event),
+            name="王芳",
+            phone="13800000001",
+            unit=school,
+            adult_or_guardian_consent=True,
         )
     entry = ParticipationEntry.objects.get(source=f"events.registration:{registration.pk}")
     assert (entry.channel, entry.unit_id, entry.people, entry.page_id) == (
@@ -156,9 +161,14 @@ def test_a_group_and_a_person_without_unit(event, campaign, django_capture_on_co
             phone="13800000002",
             unit=school,
             party_size=4,
+            adult_or_guardian_consent=True,
         )
         alone, _token = event_services.register(
-            event=event, occurrence_date=occurrence(event), name="赵六", phone="13800000003"
+            event=event,
+            occurrence_date=occurrence(event),
+            name="赵六",
+            phone="13800000003",
+            adult_or_guardian_consent=True,
         )
     group_entry = ParticipationEntry.objects.get(source=f"events.registration:{group.pk}")
     assert (group_entry.people, group_entry.person_key) == (4, "")
@@ -218,9 +228,44 @@ def test_rebuild_participation_records_what_no_signal_delivered(contest, school,
 def test_a_large_group_held_for_review_counts_only_once_confirmed(event, campaign, school):
     # No on-commit callbacks: rebuild_participation must not count the held group either.
     held, _token = event_services.register(
-        event=event, occurrence_date=occurrence(event), name="李老师", phone="13800000009", unit=school, party_size=8
+        event=event,
+        occurrence_date=occurrence(event),
+        name="李老师",
+        phone="13800000009",
+        unit=school,
+        party_size=8,
+        adult_or_guardian_consent=True,
     )
     assert held.status == RegistrationStatus.PENDING
     call_command("rebuild_participation", stdout=io.StringIO())
     assert not ParticipationEntry.objects.filter(source=f"events.registration:{held.pk}").exists()
     assert selectors.figures_for(campaign=campaign, unit=school).registered_people == 0
+
+
+def test_rekey_people_after_the_person_key_secret_changes(contest, school, campaign, settings):
+    from quizzes.services.participants import identify_participant
+
+    def identify():
+        return identify_participant(
+            contest=contest,
+            name="换钥同学",
+            unit=school,
+            age_band="under14",
+            class_name="五年级二班",
+            guardian_consent=True,
+        )
+
+    first = identify()
+    finish_sheet(contest, first, correct=True)
+    call_command("rebuild_participation", stdout=io.StringIO())
+    settings.PERSON_KEY_SECRET = "a-new-secret-after-a-leak"
+    new_key = person_key(unit_id=school.pk, name="换钥同学", class_name="五年级二班")
+    assert first.person_key != new_key
+
+    out = io.StringIO()
+    call_command("rekey_people", stdout=out)
+    first.refresh_from_db()
+    assert first.person_key == new_key and "人员标识" in out.getvalue()
+    assert identify().pk == first.pk  # the same person again under the new key, with their allowance
+    assert set(ParticipationEntry.objects.filter(unit=school).values_list("person_key", flat=True)) == {new_key}
+    assert selectors.figures_for(campaign=campaign, unit=school).participants == 1

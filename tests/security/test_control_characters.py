@@ -7,10 +7,12 @@ core.middleware.ControlCharacterMiddleware refuses them for every URL, before an
 import json
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import RequestFactory
+from django.urls import reverse
 
 from core.middleware import refuses
+from events.models import Registration
+from home.models import Topic
 
 pytestmark = pytest.mark.django_db
 
@@ -41,12 +43,24 @@ def test_control_characters_in_the_path_are_a_400(client, path):
 
 
 @pytest.mark.parametrize("value", ["a\x00b", "\x08", "\x0b", "\x0c", "\x1f"])
-def test_control_characters_in_a_form_field_are_a_400_and_nothing_is_written(client, value):
-    User = get_user_model()
-    before = User.objects.count()
-    response = client.post("/admin/login/", {"username": f"admin{value}", "password": "x"})
-    assert_refused(response)
-    assert User.objects.count() == before
+def test_control_characters_in_a_public_form_field_are_a_400_and_nothing_is_written(client, value):
+    before = Registration.objects.count()
+    assert_refused(client.post("/events/", {"name": f"王芳{value}", "phone": "13800000001"}))
+    assert Registration.objects.count() == before
+
+
+@pytest.mark.parametrize(("value", "saved"), [("a\x00b", "燃气ab安全"), ("\x0b", "燃气安全"), ("\x1f", "燃气安全")])
+def test_an_editor_pasting_control_characters_saves_without_them(admin_client, value, saved):
+    response = admin_client.post(
+        reverse("wagtailsnippets_home_topic:add"), {"name": f"燃气{value}安全", "slug": "ctrl-test", "sort_order": "0"}
+    )
+    assert response.status_code == 302, response.content.decode()[:300]
+    assert Topic.objects.get(slug="ctrl-test").name == saved
+
+
+def test_the_admin_login_with_a_control_character_is_just_a_failed_sign_in(client):
+    response = client.post("/admin/login/", {"username": "admin\x00", "password": "wrong"})
+    assert response.status_code == 200 and not response.wsgi_request.user.is_authenticated
 
 
 @pytest.mark.parametrize("value", ["第一行\r\n第二行", "a\tb", "燃气安全"])

@@ -36,3 +36,10 @@ class Command(BaseCommand):
             )
         if not results:
             self.stdout.write(_("没有保留期已满的宣传活动。"))
+        roster_message = (
+            _("班级名单：将删除 %(count)d 条 %(before)s 之前导入的姓名。")
+            if dry_run
+            else _("班级名单：已删除 %(count)d 条 %(before)s 之前导入的姓名。")
+        )
+        before = results.rosters_created_before.date().isoformat()
+        self.stdout.write(roster_message % {"count": results.roster_entries, "before": before})

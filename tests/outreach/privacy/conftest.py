@@ -104,8 +104,7 @@ def people(contest, event, school, django_capture_on_commit_callbacks):
         name="赵强",
         class_name="初二一班",
         age_band=AgeBand.FROM_14_TO_17,
-        phone="13900000009",
-        guardian_consent_at=None,
+        phone="13900000009",  # with the guardian's consent (the factory's), as 14–17 with a phone needs
     )
     occurrence_date = event.starts_at.astimezone(LOCAL_TIME_ZONE).date()
     with django_capture_on_commit_callbacks(execute=True):
@@ -114,5 +113,12 @@ def people(contest, event, school, django_capture_on_commit_callbacks):
         finish_sheet(contest, hua, correct=False)
         finish_sheet(contest, teen, correct=True)
         for name, phone in (("王芳", "13800000001"), ("陈刚", "13800000002")):
-            event_services.register(event=event, occurrence_date=occurrence_date, name=name, phone=phone, unit=school)
+            event_services.register(
+                event=event,
+                occurrence_date=occurrence_date,
+                name=name,
+                phone=phone,
+                unit=school,
+                adult_or_guardian_consent=True,
+            )
     return [ming, hua, teen]

@@ -1,0 +1,62 @@
+"""Migration 0005 (a 14–17-year-old's phone needs a guardian's consent): the phones kept without
+consent are cleared before the constraint is added, the participants' person keys are recomputed
+without the phone (the ledger follows with ``manage.py rekey_people``, which upgrades run anyway). On a database of its own of the test database's kind (SQLite or PostgreSQL), in
+a process of its own (tests/quizzes/migration_0005_scenario.py)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from organizations.people import person_key
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scratch_environment(tmp_path):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "outreach.settings.test"}
+    if connection.vendor != "postgresql":
+        env.pop("DATABASE_URL", None)
+        env["SQLITE_PATH"] = str(tmp_path / "migration-0005.sqlite3")
+        yield env
+        return
+    name = f"{connection.settings_dict['NAME']}_migration_0005"
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+    env["DATABASE_URL"] = f"{base}/{name}"
+    try:
+        yield env
+    finally:
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def test_phones_given_without_consent_are_cleared_and_rekeyed_before_the_constraint(scratch_environment):
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.quizzes.migration_0005_scenario"],
+        cwd=Path(settings.BASE_DIR),
+        env=scratch_environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    facts = json.loads(done.stdout.strip().splitlines()[-1])
+    before, after, school = facts["before"], facts["after"], facts["school"]
+
+    rekeyed = person_key(unit_id=school, name="赵强", class_name="初二一班")
+    assert after["without_consent"] == {"phone": "", "person_key": rekeyed}
+    assert after["with_consent"] == {"phone": "13900000002", "person_key": before["with_consent"]}
+    assert after["adult"] == {"phone": "13900000003", "person_key": before["adult"]}
+    assert after["no_phone"] == {"phone": "", "person_key": before["no_phone"]}
+    # The one already holding the key without phone keeps it; the other's becomes null (as in 0004).
+    assert after["twice_with_phone"] == {"phone": "", "person_key": None}
+    assert after["twice_without_phone"] == {"phone": "", "person_key": before["twice_without_phone"]}
