@@ -48,6 +48,18 @@ def person_key(*, unit_id: int, name: str, class_name: str = "", phone: str = ""
     return hmac.new(person_key_secret(), message, "sha256").hexdigest()
 
 
+def phone_digest(phone: str) -> str:
+    """What a contest participant's phone is kept as: an HMAC-SHA-256 of the normalised number,
+    keyed like ``person_key`` (a plain hash of an 11-digit number is reversed by trying them all).
+    Finding someone by phone compares digests; "" for no phone. A new ``PERSON_KEY_SECRET``
+    makes the stored digests unfindable by phone (the numbers themselves are not kept)."""
+    phone = normalise_name(phone or "")
+    if not phone:
+        return ""
+    message = json.dumps(["phone", phone], ensure_ascii=False).encode()
+    return hmac.new(person_key_secret(), message, "sha256").hexdigest()
+
+
 # What a name becomes once its person's data is anonymised: a stable alias per person key, so the
 # anonymised rows of one person still count as one (their new person key is the alias's), keyed
 # with SECRET_KEY so that nobody can recompute the alias from a guessed name.

@@ -161,7 +161,7 @@ def export_rows(*, user, found: PersonData, unit=None, name="", phone=""):
                 participant.name,
                 participant.unit.name,
                 participant.class_name,
-                participant.phone,
+                participant.phone_masked,
                 participant.get_age_band_display(),
                 timezone.localtime(participant.created_at).isoformat(timespec="seconds"),
                 "",

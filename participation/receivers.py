@@ -57,12 +57,10 @@ def record_sheet(*, sheet):
         unit=outcome["unit_id"],
         channel=Channel.CONTEST,
         audience=audience_for_unit_kind(outcome["unit_kind"]),
-        person_key=person_key(
-            unit_id=outcome["unit_id"],
-            name=outcome["name"],
-            class_name=outcome["class_name"],
-            phone=outcome["phone"],
-        ),
+        # The participant's own key (the phone is in it and not kept in plain text); one from before
+        # person keys is counted by unit, class and name.
+        person_key=outcome["person_key"]
+        or person_key(unit_id=outcome["unit_id"], name=outcome["name"], class_name=outcome["class_name"]),
         class_name=outcome["class_name"],
         occurred_at=outcome["finished_at"],
         score=outcome["score"],

@@ -6,9 +6,11 @@ import factory
 import wagtail_factories
 from django.utils import timezone
 
+from core.privacy import mask_phone
 from home.factories import TopicFactory
 from organizations.factories import UnitFactory
 from organizations.models import UnitKind
+from organizations.people import phone_digest
 
 from .choices import AgeBand, Level, QuestionKind, QuestionStatus
 from .models.bank import Question
@@ -85,6 +87,12 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     age_band = AgeBand.UNDER_14
     guardian_consent_at = factory.LazyFunction(timezone.now)
     guardian_consent_version = "2026-1"
+    # ``phone="138…"`` stores what identifying stores: the digest and the masked number.
+    phone_digest = factory.LazyAttribute(lambda participant: phone_digest(participant.phone))
+    phone_masked = factory.LazyAttribute(lambda participant: mask_phone(participant.phone) if participant.phone else "")
+
+    class Params:
+        phone = ""
 
     class Meta:
         model = Participant

@@ -10,7 +10,14 @@ from django.db.models import Q
 from wagtail.log_actions import log
 
 from organizations.models import Unit
-from organizations.people import ALIAS_PREFIX, anonymous_alias, is_anonymous_alias, normalise_name, person_key
+from organizations.people import (
+    ALIAS_PREFIX,
+    anonymous_alias,
+    is_anonymous_alias,
+    normalise_name,
+    person_key,
+    phone_digest,
+)
 
 from .models import AnswerSheet, Participant, RosterEntry
 
@@ -19,11 +26,10 @@ ROSTER_PURGE_ACTION = "privacy.purge_rosters"
 
 
 def _original_key(participant):
-    return person_key(
-        unit_id=participant.unit_id,
-        name=participant.name,
-        class_name=participant.class_name,
-        phone=participant.phone,
+    # The key the person identified with (computed from the phone then; the phone is not kept);
+    # a participant from before person keys has none and is known by unit, class and name.
+    return participant.person_key or person_key(
+        unit_id=participant.unit_id, name=participant.name, class_name=participant.class_name
     )
 
 
@@ -34,7 +40,7 @@ def participants_only_in(*, campaign_ids):
     return (
         Participant.objects.filter(sheets__contest__campaign_id__in=campaign_ids)
         .exclude(sheets__in=elsewhere)
-        .exclude(name__startswith=ALIAS_PREFIX, class_name="", phone="")
+        .exclude(name__startswith=ALIAS_PREFIX, class_name="", phone_digest="", phone_masked="")
         .distinct()
         .order_by("pk")
     )
@@ -42,9 +48,10 @@ def participants_only_in(*, campaign_ids):
 
 def find_participants(*, unit=None, name="", phone=""):
     """A person's participant rows: by unit and name (compared as the person key compares them),
-    or by phone."""
+    or by phone (compared as its digest: the number itself is not kept)."""
     if phone:
-        return list(Participant.objects.filter(phone=phone).select_related("unit").order_by("pk"))
+        digest = phone_digest(phone)
+        return list(Participant.objects.filter(phone_digest=digest).select_related("unit").order_by("pk"))
     wanted = person_key(unit_id=unit.pk, name=name)
     rows = Participant.objects.filter(unit=unit).select_related("unit").order_by("pk")
     return [row for row in rows if person_key(unit_id=unit.pk, name=row.name) == wanted]
@@ -68,11 +75,12 @@ def anonymise_participants(*, participants) -> tuple[int, list[AnswerSheet]]:
         if is_anonymous_alias(participant.name):
             continue
         alias = anonymous_alias(_original_key(participant))
-        participant.name, participant.class_name, participant.phone = alias, "", ""
+        participant.name, participant.class_name = alias, ""
+        participant.phone_digest, participant.phone_masked = "", ""
         if participant.person_key:
             participant.person_key = person_key(unit_id=participant.unit_id, name=alias)
         participant.full_clean()
-        participant.save(update_fields=["name", "class_name", "phone", "person_key"])
+        participant.save(update_fields=["name", "class_name", "phone_digest", "phone_masked", "person_key"])
         done.append(participant.pk)
     sheets = AnswerSheet.objects.filter(participant_id__in=done)
     sheets.filter(~Q(ip_address=None)).update(ip_address=None)

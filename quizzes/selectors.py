@@ -380,7 +380,9 @@ def sheet_outcome(*, sheet):
         "unit_kind": sheet.unit.kind,
         "name": participant.name,
         "class_name": participant.class_name,
-        "phone": participant.phone,
+        # The key the person identified with (their phone, where asked, is in it and kept nowhere
+        # else in plain text); None for a participant from before person keys.
+        "person_key": participant.person_key,
         "age_band": participant.age_band,
         "score": sheet.score,
         "max_score": sheet.max_score,

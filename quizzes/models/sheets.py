@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.privacy import MOBILE_PHONE_REGEX, mask_name
+from core.privacy import mask_name
 
 from ..choices import AgeBand, SheetStatus
 from .bank import QuestionVersion
@@ -34,7 +34,10 @@ class Participant(models.Model):
     unit = models.ForeignKey("organizations.Unit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
     class_name = models.CharField(_("班级"), max_length=30, blank=True)
     age_band = models.CharField(_("年龄段"), max_length=10, choices=AgeBand.choices)
-    phone = models.CharField(_("手机号"), max_length=11, blank=True)
+    # The phone is never stored as typed: its keyed digest (organizations.people.phone_digest), so
+    # a lookup by phone still finds the person, and the masked form staff see (138****1234).
+    phone_digest = models.CharField(max_length=64, blank=True, editable=False)
+    phone_masked = models.CharField(_("手机号"), max_length=11, blank=True, editable=False)
     guardian_consent_at = models.DateTimeField(_("监护人同意时间"), null=True, blank=True)
     guardian_consent_version = models.CharField(_("同意书版本"), max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -45,7 +48,8 @@ class Participant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person_key"], name="participant_person_key_unique"),
             models.CheckConstraint(
-                condition=~Q(age_band=AgeBand.UNDER_14) | Q(phone=""), name="participant_no_phone_under_14"
+                condition=~Q(age_band=AgeBand.UNDER_14) | Q(phone_digest="", phone_masked=""),
+                name="participant_no_phone_under_14",
             ),
             models.CheckConstraint(
                 condition=~Q(age_band=AgeBand.UNDER_14)
@@ -54,12 +58,14 @@ class Participant(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(age_band=AgeBand.FROM_14_TO_17)
-                | Q(phone="")
+                | Q(phone_digest="", phone_masked="")
                 | (Q(guardian_consent_at__isnull=False) & ~Q(guardian_consent_version="")),
                 name="participant_phone_14_to_17_needs_consent",
             ),
             models.CheckConstraint(
-                condition=Q(phone="") | Q(phone__regex=MOBILE_PHONE_REGEX), name="participant_phone_format"
+                condition=Q(phone_digest="", phone_masked="")
+                | (Q(phone_digest__regex=r"^[0-9a-f]{64}\Z") & Q(phone_masked__regex=r"^1[3-9][0-9]\*{4}[0-9]{4}\Z")),
+                name="participant_phone_format",
             ),
         ]
 

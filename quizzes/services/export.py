@@ -5,7 +5,6 @@ import io
 from django.utils import timezone
 from openpyxl import Workbook
 
-from core.privacy import mask_phone
 from core.spreadsheets import xlsx_text
 
 EXPORT_HEADER = [
@@ -40,7 +39,7 @@ def export_results_xlsx(*, sheets):
                 sheet.unit.get_kind_display(),
                 xlsx_text(worksheet, participant.class_name),
                 participant.get_age_band_display(),
-                mask_phone(participant.phone) if participant.phone else "",
+                participant.phone_masked,
                 sheet.attempt_number,
                 timezone.localtime(sheet.started_at).strftime("%Y-%m-%d %H:%M:%S"),
                 timezone.localtime(sheet.finished_at).strftime("%Y-%m-%d %H:%M:%S") if sheet.finished_at else "",

@@ -5,8 +5,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.privacy import is_mobile_phone, mask_phone
 from organizations.models import Unit
-from organizations.people import normalise_name, person_key
+from organizations.people import normalise_name, person_key, phone_digest
 
 from ..choices import AgeBand
 from ..errors import InvalidInput, NotOnRoster, UnitNotAllowed
@@ -60,7 +61,10 @@ def identify_participant(*, contest, name, unit, age_band, class_name="", phone=
             _("14–17 岁的同学填写手机号，需要监护人阅读上面的同意书后勾选同意；不想请监护人同意的，请不填手机号。"),
             field="phone",
         )
+    if phone and not is_mobile_phone(phone):
+        raise InvalidInput(_("请输入11位手机号。"), field="phone")
     check_roster(unit=unit, name=name, class_name=class_name, by_class=contest.ask_class_name)
+    # The phone goes into the person key here and is kept only as its digest and masked form.
     key = person_key(unit_id=unit.pk, name=name, class_name=class_name, phone=phone)
     try:
         with transaction.atomic():
@@ -78,7 +82,14 @@ def identify_participant(*, contest, name, unit, age_band, class_name="", phone=
 def _save_identity(*, contest, key, name, unit, class_name, phone, age_band):
     participant = Participant.objects.select_for_update().filter(person_key=key).first()
     if participant is None:
-        participant = Participant(person_key=key, name=name, unit=unit, class_name=class_name, phone=phone)
+        participant = Participant(
+            person_key=key,
+            name=name,
+            unit=unit,
+            class_name=class_name,
+            phone_digest=phone_digest(phone),
+            phone_masked=mask_phone(phone) if phone else "",
+        )
     participant.age_band = age_band
     if needs_guardian_consent(age_band=age_band, phone=phone):
         # Consent is recorded for the text this contest showed, each time it is given.

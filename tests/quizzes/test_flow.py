@@ -203,7 +203,10 @@ def test_a_phone_posted_for_a_child_is_not_kept(client, contest, school):
         "phone": "13812341234",
     }
     assert client.post(url(contest, "identify"), form).status_code == 302
-    assert Participant.objects.get(name="王小红").phone == ""
+    assert (
+        Participant.objects.get(name="王小红").phone_digest,
+        Participant.objects.get(name="王小红").phone_masked,
+    ) == ("", "")
 
 
 def test_wrong_unit_kind_at_identify_is_403(client, contest):

@@ -16,6 +16,7 @@ from wagtail.models import ModelLogEntry
 
 from organizations.factories import UnitFactory
 from organizations.models import UnitKind
+from organizations.people import phone_digest
 from quizzes.choices import AgeBand, AnswerReveal, SheetStatus
 from quizzes.models import AnswerSheet, Participant, RosterEntry
 from quizzes.participant_cookie import PARTICIPANT_COOKIE
@@ -186,7 +187,7 @@ def test_one_name_tried_again_and_again_is_429_with_the_form_kept(client, contes
     assert statuses[20] == 429
     response = identify(client, contest, {**form, "phone": "13800000099"})
     assert "操作太频繁" in response.content.decode() and 'value="王小红"' in response.content.decode()
-    assert not Participant.objects.filter(phone="13800000099").exists()
+    assert not Participant.objects.filter(phone_digest=phone_digest("13800000099")).exists()
 
 
 def test_a_whole_class_behind_one_address_can_identify(client, contest, school):

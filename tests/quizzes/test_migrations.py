@@ -60,3 +60,27 @@ def test_phones_given_without_consent_are_cleared_and_rekeyed_before_the_constra
     # The one already holding the key without phone keeps it; the other's becomes null (as in 0004).
     assert after["twice_with_phone"] == {"phone": "", "person_key": None}
     assert after["twice_without_phone"] == {"phone": "", "person_key": before["twice_without_phone"]}
+
+
+def test_0006_keeps_phones_only_as_digest_and_masked_and_migrates_back(scratch_environment):
+    from organizations.people import phone_digest
+
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.quizzes.migration_0006_scenario"],
+        cwd=Path(settings.BASE_DIR),
+        env=scratch_environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    facts = json.loads(done.stdout.strip().splitlines()[-1])
+    before, after, back = facts["before"], facts["after"], facts["back"]
+    for label, phone in (("adult", "13900000003"), ("teen", "13900000002")):
+        row = after[label]
+        assert "phone" not in row and not [column for column, value in row.items() if phone in value]
+        assert (row["phone_digest"], row["phone_masked"]) == (phone_digest(phone), f"{phone[:3]}****{phone[-4:]}")
+        assert row["person_key"] == before[label]  # keys were computed from the phone and stay
+    assert (after["no_phone"]["phone_digest"], after["no_phone"]["phone_masked"]) == ("", "")
+    # Backwards does not fail, but the numbers are gone.
+    assert back == {"adult": "", "teen": "", "no_phone": ""}

@@ -9,6 +9,7 @@ from django.db.models import CharField, Value
 from django.utils import timezone
 
 from core.privacy import MOBILE_PHONE_REGEX
+from organizations.people import phone_digest
 from quizzes.choices import AgeBand, MultipleChoiceScoring, QuestionKind, SheetStatus
 from quizzes.errors import (
     AllowanceUsed,
@@ -248,7 +249,7 @@ class TestParticipants:
             guardian_consent=True,
             phone="13812341234",
         )
-        assert child.phone == ""
+        assert (child.phone_digest, child.phone_masked) == ("", "")
 
     def test_the_database_refuses_a_childs_phone_or_missing_consent(self, school):
         with pytest.raises(IntegrityError), transaction.atomic():
@@ -256,23 +257,31 @@ class TestParticipants:
                 name="王小红",
                 unit=school,
                 age_band=AgeBand.UNDER_14,
-                phone="13812341234",
+                phone_digest=phone_digest("13812341234"),
+                phone_masked="138****1234",
                 guardian_consent_at=timezone.now(),
                 guardian_consent_version="1",
             )
         with pytest.raises(IntegrityError), transaction.atomic():
             Participant.objects.create(name="王小红", unit=school, age_band=AgeBand.UNDER_14)
 
-    def test_the_database_refuses_a_phone_with_a_trailing_newline(self, school):
+    def test_the_database_refuses_a_plain_phone_or_half_a_phone(self, school):
         adult = ParticipantFactory(unit=school, age_band=AgeBand.ADULT)
-        # .update() skips full_clean, so only the database stands in the way (on PostgreSQL the
-        # column's length refuses it too).
+        # .update() skips full_clean, so only the database stands in the way.
         same = Participant.objects.filter(pk=adult.pk)
-        with pytest.raises(DatabaseError), transaction.atomic():
-            same.update(phone="13800000000\n")
-        same.update(phone="13800000000")
+        digest = phone_digest("13800000000")
+        for fields in (
+            {"phone_digest": digest, "phone_masked": "13800000000"},
+            {"phone_digest": digest, "phone_masked": "138****0000\n"},
+            {"phone_digest": digest + "\n", "phone_masked": "138****0000"},
+            {"phone_digest": digest, "phone_masked": ""},
+            {"phone_digest": "", "phone_masked": "138****0000"},
+        ):
+            with pytest.raises(DatabaseError), transaction.atomic():
+                same.update(**fields)
+        same.update(phone_digest=digest, phone_masked="138****0000")
         adult.refresh_from_db()
-        assert adult.phone == "13800000000"
+        assert (adult.phone_digest, adult.phone_masked) == (digest, "138****0000")
 
     @pytest.mark.parametrize(("phone", "ok"), [("13800000000", True), ("13800000000\n", False)])
     def test_the_constraints_pattern_ends_at_the_end_of_the_string_in_the_database(self, participant, phone, ok):

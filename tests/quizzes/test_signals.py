@@ -258,7 +258,7 @@ def test_the_outcome_of_a_sheet(mixed_contest, school, finished, django_capture_
         "unit_kind": school.kind,
         "name": "李 小 红",
         "class_name": "三年级一班",
-        "phone": "",
+        "person_key": None,  # a factory participant has none (identify_participant gives one)
         "age_band": AgeBand.UNDER_14,
         "score": 70,  # 2 × 20 singles, 20 + 10 multiples
         "max_score": 100,

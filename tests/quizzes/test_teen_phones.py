@@ -5,6 +5,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from organizations.people import phone_digest
 from quizzes.choices import AgeBand
 from quizzes.errors import InvalidInput
 from quizzes.models import Participant
@@ -53,7 +54,12 @@ def test_the_database_refuses_a_teenagers_phone_without_consent(school, consent)
     consent = {key: value() if callable(value) else value for key, value in consent.items()}
     with pytest.raises(IntegrityError), transaction.atomic():
         Participant.objects.create(
-            name="赵小强", unit=school, age_band=AgeBand.FROM_14_TO_17, phone="13900000009", **consent
+            name="赵小强",
+            unit=school,
+            age_band=AgeBand.FROM_14_TO_17,
+            phone_digest=phone_digest("13900000009"),
+            phone_masked="139****0009",
+            **consent,
         )
 
 
@@ -62,12 +68,19 @@ def test_the_database_takes_a_teenagers_phone_with_consent_and_no_phone_without(
         name="赵小强",
         unit=school,
         age_band=AgeBand.FROM_14_TO_17,
-        phone="13900000009",
+        phone_digest=phone_digest("13900000009"),
+        phone_masked="139****0009",
         guardian_consent_at=timezone.now(),
         guardian_consent_version="2026-1",
     )
     Participant.objects.create(name="钱小军", unit=school, age_band=AgeBand.FROM_14_TO_17)
-    Participant.objects.create(name="孙大人", unit=school, age_band=AgeBand.ADULT, phone="13900000008")
+    Participant.objects.create(
+        name="孙大人",
+        unit=school,
+        age_band=AgeBand.ADULT,
+        phone_digest=phone_digest("13900000008"),
+        phone_masked="139****0008",
+    )
     assert Participant.objects.filter(unit=school).count() == 3
 
 
@@ -91,7 +104,8 @@ def test_a_teenagers_phone_with_consent_is_kept_with_the_consent(client, phone_c
     response = client.post(url(phone_contest, "identify"), teen_form(school, guardian_consent="on"))
     assert response.status_code == 302
     teen = Participant.objects.get(name="赵小强")
-    assert (teen.age_band, teen.phone) == (AgeBand.FROM_14_TO_17, "13900000009")
+    assert (teen.age_band, teen.phone_masked) == (AgeBand.FROM_14_TO_17, "139****0009")
+    assert teen.phone_digest == phone_digest("13900000009")
     assert teen.guardian_consent_at is not None
     assert teen.guardian_consent_version == phone_contest.consent_version
 
@@ -100,13 +114,18 @@ def test_a_teenager_without_a_phone_needs_no_consent(client, phone_contest, scho
     response = client.post(url(phone_contest, "identify"), teen_form(school, phone=""))
     assert response.status_code == 302
     teen = Participant.objects.get(name="赵小强")
-    assert (teen.phone, teen.guardian_consent_at, teen.guardian_consent_version) == ("", None, "")
+    assert (teen.phone_digest, teen.phone_masked, teen.guardian_consent_at, teen.guardian_consent_version) == (
+        "",
+        "",
+        None,
+        "",
+    )
 
 
 def test_where_no_phone_is_asked_a_posted_one_is_dropped_and_needs_no_consent(client, contest, school):
     assert not contest.ask_phone
     assert client.post(url(contest, "identify"), teen_form(school)).status_code == 302
-    assert Participant.objects.get(name="赵小强").phone == ""
+    assert Participant.objects.get(name="赵小强").phone_digest == ""
 
 
 def test_the_service_names_the_phone_field(phone_contest, school):

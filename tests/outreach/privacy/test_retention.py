@@ -68,7 +68,7 @@ def test_after_the_retention_names_classes_phones_and_ips_are_gone_and_figures_s
     assert (result.campaign, result.participants, result.registrations) == (campaign, 3, 2)
     for participant in Participant.objects.filter(unit=school):
         assert is_anonymous_alias(participant.name)
-        assert (participant.class_name, participant.phone) == ("", "")
+        assert (participant.class_name, participant.phone_digest, participant.phone_masked) == ("", "", "")
     assert not AnswerSheet.objects.filter(participant__in=people).exclude(ip_address=None).exists()
     for registration in Registration.objects.filter(unit=school):
         assert is_anonymous_alias(registration.name)
@@ -94,6 +94,8 @@ def test_someone_who_answered_and_came_to_the_event_still_counts_once_after_the_
         class_name="",
         age_band=AgeBand.ADULT,
         phone="13800000003",
+        # As identifying gives it: the phone is in the key, and kept only as its digest.
+        person_key=person_key(unit_id=school.pk, name="周老师", phone="13800000003"),
         guardian_consent_at=None,
         guardian_consent_version="",
     )
