@@ -39,17 +39,22 @@ def scratch_environment(tmp_path):
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
-def test_phones_given_without_consent_are_cleared_and_rekeyed_before_the_constraint(scratch_environment):
+def run_scenario(module, environment):
+    """Run a migration scenario in its own process; the facts it printed as JSON."""
     done = subprocess.run(
-        [sys.executable, "-m", "tests.quizzes.migration_0005_scenario"],
+        [sys.executable, "-m", module],
         cwd=Path(settings.BASE_DIR),
-        env=scratch_environment,
+        env=environment,
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    facts = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_phones_given_without_consent_are_cleared_and_rekeyed_before_the_constraint(scratch_environment):
+    facts = run_scenario("tests.quizzes.migration_0005_scenario", scratch_environment)
     before, after, school = facts["before"], facts["after"], facts["school"]
 
     rekeyed = person_key(unit_id=school, name="赵强", class_name="初二一班")
@@ -65,16 +70,7 @@ def test_phones_given_without_consent_are_cleared_and_rekeyed_before_the_constra
 def test_0006_keeps_phones_only_as_digest_and_masked_and_migrates_back(scratch_environment):
     from organizations.people import phone_digest
 
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.quizzes.migration_0006_scenario"],
-        cwd=Path(settings.BASE_DIR),
-        env=scratch_environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    facts = json.loads(done.stdout.strip().splitlines()[-1])
+    facts = run_scenario("tests.quizzes.migration_0006_scenario", scratch_environment)
     before, after, back = facts["before"], facts["after"], facts["back"]
     for label, phone in (("adult", "13900000003"), ("teen", "13900000002")):
         row = after[label]
