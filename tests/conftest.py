@@ -1,6 +1,9 @@
 """Shared fixtures. The Chinese demo site is loaded once per test database (the same loader
 `make run` uses), so every test can read it; each test still runs in a rolled-back transaction."""
 
+import time
+import types
+
 import pytest
 from django.core.cache import caches
 from wagtail.models import Site
@@ -27,6 +30,14 @@ def _clear_cache():
     yield
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _rate_limit_clock(monkeypatch):
+    # django-ratelimit counts in fixed windows that end at a moment hashed from the key; a test
+    # sending 30 requests can straddle one and see its counter reset. One instant per test.
+    now = time.time()
+    monkeypatch.setattr("django_ratelimit.core.time", types.SimpleNamespace(time=lambda: now))
 
 
 @pytest.fixture
