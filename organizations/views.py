@@ -3,9 +3,11 @@ from functools import wraps
 from urllib.parse import urlencode
 
 import segno
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
 from django.template.response import TemplateResponse
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -31,12 +33,15 @@ def _safe_next(request, next_url):
 
 @require_safe
 def join(request, token):
-    """The address in a unit's QR code: remember the unit for this browser, then go on.
+    """The address in a unit's QR code: remember the unit for this browser, then go on (to the
+    open contest for the unit, ``UNIT_JOIN_LANDING``, unless a local ``?next`` is given).
 
     The response sets a cookie, so the anonymous page cache never stores it.
     """
     unit = selectors.unit_for_join_token(token=token)
-    response = HttpResponseRedirect(_safe_next(request, request.GET.get("next")) or "/")
+    response = HttpResponseRedirect(
+        _safe_next(request, request.GET.get("next")) or resolve_url(settings.UNIT_JOIN_LANDING)
+    )
     remember_joined_unit(response, unit=unit, secure=request.is_secure())
     return response
 

@@ -23,6 +23,8 @@ def env_list(name, default=""):
 DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A refused form explains itself in Chinese and offers the way back, instead of Django's English 403.
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "outreach",
@@ -271,6 +273,10 @@ WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "mp4", "zip"]
 # Embeds would call foreign oEmbed providers; videos are uploaded and served by us instead.
 WAGTAILEMBEDS_FINDERS = []
+# No avatar requests to gravatar.com (unreachable in China, and it would tell it who uses the admin).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Where a unit's join link (its QR code) goes when it names no ?next: the contest for that unit.
+UNIT_JOIN_LANDING = "quizzes:joined"
 
 # The database backend, taught to index and query Chinese (search/backends/database.py);
 # Elasticsearch 8 with the cjk analyzer when ELASTICSEARCH_URL is set.

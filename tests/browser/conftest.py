@@ -93,3 +93,15 @@ def page(context):
     pg = context.new_page()
     pg.set_default_timeout(15_000)
     return pg
+
+
+@pytest.fixture
+def walk(browser, server, request):
+    """A phone (375×740, WeChat) walking a journey; fails the test on any console error, 4xx/5xx
+    response or request to another host it saw (see walk.py)."""
+    from .walk import Walk
+
+    journey = Walk(browser, server, request.node.name)
+    yield journey
+    journey.close()
+    assert not journey.problems, "while walking:\n" + "\n".join(journey.problems)

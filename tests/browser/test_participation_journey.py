@@ -14,39 +14,20 @@ download writes an audit-log entry, committed like everything the live server wr
 """
 
 import re
-from concurrent.futures import ThreadPoolExecutor
 
 import docx
 import pytest
-from django.db import connections
 from playwright.sync_api import expect
 
 from organizations.scopes import OUT_OF_SCOPE_MESSAGE
 from tests.conftest import DEMO_PASSWORD
 
+from .walk import WECHAT_UA, in_worker_thread
+
 TOWN = "水集街道"
 LIAISON = "jiedao"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE_375 = {"width": 375, "height": 812}
-# WeChat's in-app browser on Android (Chrome-based XWeb), as liaisons open links sent in a group chat.
-WECHAT_UA = (
-    "Mozilla/5.0 (Linux; Android 13; V2219A Build/TP1A.220624.014; wv) AppleWebKit/537.36 "
-    "(KHTML, like Gecko) Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 "
-    "MMWEBID/2247 MicroMessenger/8.0.47.2560(0x28002F30) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64"
-)
-
-
-def in_worker_thread(function):
-    """Run an ORM read off the main thread (Playwright's loop is there) and close its connections."""
-
-    def run():
-        try:
-            return function()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as executor:
-        return executor.submit(run).result()
 
 
 def _demo_facts():
