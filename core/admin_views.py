@@ -7,11 +7,12 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 from django.views.generic import FormView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
 from .permissions import can_import
-from .spreadsheets import FORMATS
+from .spreadsheets import FORMATS, blank_template
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -41,16 +42,34 @@ class AdminPage(WagtailAdminTemplateMixin):
 
 class SpreadsheetImportView(AdminPage, FormView):
     """Upload an .xlsx or .csv file; show every bad row or import it whole. Subclasses set the
-    permission policy, the template columns and notes, where the current data downloads as a
-    template, and ``run_import`` (which returns an ``ImportResult``)."""
+    permission policy, the template columns and notes, the URL name of their blank template
+    (``template_view``), where the current data downloads (optional) and ``run_import`` (which
+    returns an ``ImportResult``)."""
 
     template_name = "core/admin/import.html"
     header_icon = "upload"
     policy = None
     columns = ()
     format_notes = ()
+    column_notes = {}  # {column: hint}, the blank template's header comments
+    template_stem = ""
+    template_url_name = ""
+    export_url_name = ""
     listing_url_name = ""
-    template_download_url_name = ""
+
+    @classmethod
+    def template_view(cls):
+        """The blank template to fill in (.xlsx, or ``?format=csv``), for those who may import."""
+
+        @require_safe
+        def download(request):
+            if not can_import(cls.policy, request.user):
+                raise PermissionDenied
+            fmt = requested_format(request)
+            data = blank_template(cls.columns, fmt, notes=cls.column_notes)
+            return spreadsheet_download(data, fmt=fmt, stem=cls.template_stem)
+
+        return download
 
     def dispatch(self, request, *args, **kwargs):
         if not can_import(self.policy, request.user):
@@ -61,7 +80,8 @@ class SpreadsheetImportView(AdminPage, FormView):
         return super().get_context_data(
             columns=self.columns,
             format_notes=self.format_notes,
-            template_download_url=reverse(self.template_download_url_name),
+            template_url=reverse(self.template_url_name),
+            export_url=reverse(self.export_url_name) if self.export_url_name else "",
             **kwargs,
         )
 

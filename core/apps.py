@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,3 +8,9 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("公共组件")
+
+    def ready(self):
+        from . import slugs
+
+        slugs.use_pinyin_slug_forms()
+        pre_save.connect(slugs.use_pinyin_slug, dispatch_uid="core.slugs.use_pinyin_slug")

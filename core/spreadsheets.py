@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -115,6 +116,32 @@ def write_rows(header, rows, fmt):
         width = max(len(str(cell.value or "")) for cell in column)
         # Chinese characters are about two Latin characters wide.
         sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width * 2 + 2))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+TEMPLATE_ROWS = 500
+
+
+def blank_template(header, fmt, *, notes=None):
+    """An empty import file: the header row (with ``notes``, {column: hint}, as cell comments in
+    .xlsx) and, in .xlsx, the rows below formatted as text, so Excel keeps the leading zeros of a
+    code and shows a phone number as typed instead of 1.38E+10."""
+    if fmt == "csv":
+        return write_rows(header, [], fmt)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(header))
+    for index, title in enumerate(header, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = Font(bold=True)
+        if notes and title in notes:
+            cell.comment = Comment(str(notes[title]), "")
+        for row in range(2, TEMPLATE_ROWS + 2):
+            sheet.cell(row=row, column=index).number_format = "@"
+        sheet.column_dimensions[cell.column_letter].width = max(12, len(title) * 2 + 4)
+    sheet.freeze_panes = "A2"
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

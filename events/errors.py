@@ -9,6 +9,11 @@ class RegistrationError(ReaderFacingError):
     # The form field the message belongs beside (None: the form as a whole).
     field = None
 
+    def __init__(self, message=None, *, field=None):
+        super().__init__(message)
+        if field:
+            self.field = field
+
 
 class InvalidRegistration(RegistrationError):
     status = 422
@@ -27,6 +32,7 @@ class RegistrationClosed(RegistrationError):
 
 class DuplicateRegistration(RegistrationError):
     status = 409
+    field = "phone"
     default_message = _("该手机号已报名本场活动，请勿重复报名。")
 
 
@@ -49,3 +55,9 @@ class ReviewNotAllowed(RegistrationError):
 class TooManyRequests(RegistrationError):
     status = 429
     default_message = _("操作太频繁，请过几分钟再试。")
+
+
+class LookupNotFound(RegistrationError):
+    # One message for an unknown phone and a wrong code alike: the lookup tells nobody which it was.
+    status = 404
+    default_message = _("手机号或查询码不正确，没有找到对应的报名。请核对后重试。")

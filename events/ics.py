@@ -28,9 +28,9 @@ def _local(moment):
     return moment.astimezone(LOCAL_TIME_ZONE)
 
 
-def _base_vevent(event, *, url, stamp):
+def _base_vevent(event, *, url, stamp, uid=None):
     vevent = Event()
-    vevent.add("uid", event_uid(event))
+    vevent.add("uid", uid or event_uid(event))
     vevent.add("dtstamp", stamp)
     vevent.add("sequence", event.sequence)
     vevent.add("summary", event.title)
@@ -51,10 +51,14 @@ def _base_vevent(event, *, url, stamp):
     return vevent
 
 
+def _stamp(event):
+    return event.last_published_at or event.latest_revision_created_at or timezone.now()
+
+
 def event_components(event, *, url):
     """The VEVENTs of one event: the master (with RRULE and EXDATE when recurring) and one
     RECURRENCE-ID override per moved occurrence."""
-    stamp = event.last_published_at or event.latest_revision_created_at or timezone.now()
+    stamp = _stamp(event)
     master = _base_vevent(event, url=url, stamp=stamp)
     master.add("dtstart", _local(event.starts_at))
     master.add("dtend", _local(event.ends_at))
@@ -76,7 +80,22 @@ def event_components(event, *, url):
     return components
 
 
-def calendar_for(events, *, name, url_for):
+def occurrence_component(occurrence, *, url):
+    """One occurrence alone (what 加入日历 on a registration adds): no RRULE; an occurrence of a
+    recurring event gets a UID of its own, so it does not replace the whole series in a calendar
+    that subscribed to the feed."""
+    event = occurrence.event
+    uid = f"event-{event.translation_key}-{occurrence.original_date:%Y%m%d}@outreach" if event.rrule else None
+    vevent = _base_vevent(event, url=url, stamp=_stamp(event), uid=uid)
+    vevent.add("dtstart", _local(occurrence.starts_at))
+    vevent.add("dtend", _local(occurrence.ends_at))
+    if occurrence.cancelled:
+        vevent.pop("STATUS")
+        vevent.add("status", "CANCELLED")
+    return vevent
+
+
+def _calendar(name, components):
     calendar = Calendar()
     calendar.add("prodid", "-//outreach//events//ZH")
     calendar.add("version", "2.0")
@@ -84,8 +103,15 @@ def calendar_for(events, *, name, url_for):
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", "Asia/Shanghai")
-    for event in events:
-        for component in event_components(event, url=url_for(event)):
-            calendar.add_component(component)
+    for component in components:
+        calendar.add_component(component)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def calendar_for(events, *, name, url_for):
+    return _calendar(name, [c for event in events for c in event_components(event, url=url_for(event))])
+
+
+def occurrence_calendar(occurrence, *, url):
+    return _calendar(occurrence.event.title, [occurrence_component(occurrence, url=url)])

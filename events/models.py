@@ -52,6 +52,10 @@ class EventIndexPage(RoutablePageMixin, Page):
     def calendar(self, request):
         return views.calendar(request, self)
 
+    @path("mine/")
+    def my_registrations(self, request):
+        return views.my_registrations(request, self)
+
 
 class EventPageQuerySet(PageQuerySet):
     def visible(self):
@@ -352,8 +356,8 @@ class RegistrationQuerySet(models.QuerySet):
 class Registration(models.Model):
     """One 报名: a person, or a unit's group of ``party_size`` people, for one occurrence."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    event = models.ForeignKey(EventPage, on_delete=models.CASCADE, related_name="registrations")
+    public_id = models.UUIDField(_("报名编号"), default=uuid.uuid4, unique=True, editable=False)
+    event = models.ForeignKey(EventPage, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="registrations")
     occurrence_date = models.DateField(_("场次日期"))
     name = models.CharField(_("姓名"), max_length=30)
     unit = models.ForeignKey(
@@ -369,7 +373,10 @@ class Registration(models.Model):
     party_size = models.PositiveIntegerField(_("人数"), default=1, validators=[MinValueValidator(1)])
     status = models.CharField(_("状态"), max_length=12, choices=RegistrationStatus.choices)
     # Only the hash is kept: the cancel link is shown once to the person who registered.
-    token_hash = models.CharField(max_length=64, editable=False)
+    token_hash = models.CharField(_("取消链接摘要"), max_length=64, editable=False)
+    # The 查询码 for 我的报名 (events.lookup), as a keyed digest of phone and code; "" for rows from
+    # before codes and once anonymised.
+    lookup_code_hash = models.CharField(_("查询码摘要"), max_length=64, blank=True, editable=False, db_index=True)
     created_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
     checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
     entered_by = models.CharField(_("报名方式"), max_length=10, choices=EnteredBy.choices, editable=False)

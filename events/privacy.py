@@ -31,17 +31,19 @@ def find_registrations(*, unit=None, name="", phone=""):
 
 @transaction.atomic
 def anonymise_registrations(*, registrations) -> list[Registration]:
-    """Replace the name by the person's alias and empty the phone; returns the rows changed, whose
-    ledger entries the caller records again. The alias comes from the same person key the ledger
-    used (unit, name, phone), and an empty phone adds nothing to the new key, so a person who also
-    answered a contest (whose participant row becomes the same alias without phone) stays one."""
+    """Replace the name by the person's alias and empty the phone (and the 查询码 digest); returns
+    the rows changed, whose ledger entries the caller records again. The alias comes from the same
+    person key the ledger used (unit, name, phone), and an empty phone adds nothing to the new key,
+    so a person who also answered a contest (whose participant row becomes the same alias without
+    phone) stays one."""
     done = []
     for registration in _not_anonymised(
         Registration.objects.select_for_update().filter(pk__in=[r.pk for r in registrations])
     ):
         key = _original_key(registration)
-        registration.name, registration.phone = anonymous_alias(key), ""
+        # The 查询码 digest goes too: with no phone it finds nothing, and it ends the lookup's links.
+        registration.name, registration.phone, registration.lookup_code_hash = anonymous_alias(key), "", ""
         registration.full_clean(exclude=["event"])
-        registration.save(update_fields=["name", "phone"])
+        registration.save(update_fields=["name", "phone", "lookup_code_hash"])
         done.append(registration)
     return done

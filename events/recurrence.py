@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule as dateutil_rrule
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 LOCAL_TIME_ZONE = ZoneInfo("Asia/Shanghai")
@@ -96,6 +97,11 @@ class Occurrence:
     @property
     def is_cancelled(self):
         return self.cancelled or self.event.status == "cancelled"
+
+    @property
+    def is_over(self):
+        """Ended already (已结束), at the time of asking."""
+        return self.ends_at < timezone.now()
 
     @property
     def is_multi_day(self):

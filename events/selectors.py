@@ -24,10 +24,12 @@ from organizations.scopes import is_scoped, restrict_rows, scope_unit, subtree_q
 
 from .choices import EventKind, EventStatus, RegistrationStatus
 from .errors import RegistrationNotFound
-from .recurrence import LOCAL_TIME_ZONE, occurrences
+from .lookup import code_digest, grant_for
+from .recurrence import LOCAL_TIME_ZONE, find_occurrence, occurrences
 from .services import (
     ADULT_OR_GUARDIAN_CONSENT_TEXT,
     ADULT_OR_GUARDIAN_CONSENT_VERSION,
+    MAX_PARTY_SIZE,
     max_public_group,
     registration_state,
 )
@@ -172,26 +174,43 @@ def month_calendar(*, root, params, today=None):
                     by_day.setdefault(day, []).append(occurrence)
     previous_month = (_month_start(year, month) - datetime.timedelta(days=1)).strftime("%Y-%m")
     next_month = (_month_start(year, month) + datetime.timedelta(days=32)).strftime("%Y-%m")
+    grid = [
+        [
+            {
+                "date": day,
+                "in_month": day.month == month,
+                "occurrences": sorted(by_day.get(day, []), key=lambda o: o.starts_at),
+            }
+            for day in week
+        ]
+        for week in weeks
+    ]
+    this_month = (timezone.localdate() if today is None else today).strftime("%Y-%m")
+    agenda = [day for week in grid for day in week if day["in_month"] and day["occurrences"]]
     return {
         **_listing_context(filters),
         "year": year,
         "month": month,
         "month_param": f"{year:04d}-{month:02d}",
-        "weeks": [
-            [
-                {
-                    "date": day,
-                    "in_month": day.month == month,
-                    "occurrences": sorted(by_day.get(day, []), key=lambda o: o.starts_at),
-                }
-                for day in week
-            ]
-            for week in weeks
-        ],
+        "weeks": grid,
+        # What a phone shows instead of the grid: the month's days that have events, in order.
+        "agenda": agenda,
+        # An empty month points to the next one with events, so a phone is not left at "nothing".
+        "next_event_month": _next_event_month(root=root, filters=filters, after=window_end) if not agenda else None,
+        "this_month_query": _query_string(filters) if this_month != f"{year:04d}-{month:02d}" else None,
         "previous_query": _query_string(filters, month=previous_month),
         "next_query": _query_string(filters, month=next_month),
         "weekdays": [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")],
     }
+
+
+def _next_event_month(*, root, filters, after):
+    """``{"year", "month", "query"}`` of the first occurrence from ``after`` on, or None."""
+    following = upcoming_occurrences(root=root, filters=filters, now=max(after, timezone.now()), limit=1)
+    if not following:
+        return None
+    start = following[0].starts_at.astimezone(LOCAL_TIME_ZONE)
+    return {"year": start.year, "month": start.month, "query": _query_string(filters, month=f"{start:%Y-%m}")}
 
 
 def feed_events(*, params):
@@ -291,6 +310,40 @@ def feed_links(*, host, event=None, filters=None):
     return links
 
 
+def places_left(*, event, occurrences):
+    """``[{"occurrence", "places_left", "full"}]`` for ``occurrences`` of ``event``: the places
+    still free (None when the event has no limit), in one query."""
+    Registration = apps.get_model("events", "Registration")
+    confirmed = {}
+    if event.capacity is not None:
+        confirmed = dict(
+            Registration.objects.filter(event=event, occurrence_date__in=[o.original_date for o in occurrences])
+            .confirmed()
+            .values("occurrence_date")
+            .annotate(places=Sum("party_size"))
+            .values_list("occurrence_date", "places")
+        )
+    rows = []
+    for occurrence in occurrences:
+        left = None if event.capacity is None else max(event.capacity - confirmed.get(occurrence.original_date, 0), 0)
+        rows.append({"occurrence": occurrence, "places_left": left, "full": left == 0})
+    return rows
+
+
+def unit_groups():
+    """The units one may register for, grouped by town (``[(town name, [units])]``): each town
+    first in its own group, units without a town (the city's bodies) last."""
+    units = Unit.objects.active().exclude(kind=UnitKind.CITY).select_related("town")
+    groups = {}
+    for unit in units:
+        groups.setdefault(unit.town.name if unit.town_id else None, []).append(unit)
+    ordered = sorted(name for name in groups if name is not None)
+    result = [(name, sorted(groups[name], key=lambda u: (u.kind != UnitKind.TOWN, u.kind, u.name))) for name in ordered]
+    if None in groups:
+        result.append((_("市直单位"), sorted(groups[None], key=lambda u: (u.kind, u.name))))
+    return result
+
+
 def _registration_message(event, open_occurrences, next_occurrence, now):
     if open_occurrences:
         return None
@@ -320,13 +373,57 @@ def event_detail(*, event, url, host, now=None):
         "attendance": list(event.attendance.select_related("unit")),
         "attendance_total": event.attendance.aggregate(total=Sum("count"))["total"] or 0,
         "is_past": bool(all_occurrences) and all_occurrences[-1].ends_at < now,
+        "availability": places_left(event=event, occurrences=open_occurrences) if event.registration_enabled else [],
         "max_public_group": max_public_group(),
+        "max_party_size": MAX_PARTY_SIZE,
         "consent_text": ADULT_OR_GUARDIAN_CONSENT_TEXT,
         "consent_version": ADULT_OR_GUARDIAN_CONSENT_VERSION,
-        "units": list(Unit.objects.active().exclude(kind__in=[UnitKind.CITY]).order_by("kind", "name"))
-        if event.allow_groups
-        else [],
+        "unit_groups": unit_groups() if event.allow_groups else [],
+        "lookup_url": lookup_url(event=event) if event.registration_enabled else None,
     }
+
+
+def lookup_url(*, event):
+    """The address of 我的报名 in the events section ``event`` belongs to."""
+    index = event.get_parent().specific
+    return index.url + index.reverse_subpage("my_registrations")
+
+
+def registration_detail(*, event, registration):
+    """What the registrant's own page shows beside the registration: its occurrence (None when
+    the schedule no longer has that date), the .ics of that occurrence and where 我的报名 is."""
+    return {
+        "lookup_url": lookup_url(event=event),
+        "occurrence": find_occurrence(event, registration.occurrence_date),
+        "occurrence_ics_url": reverse("events:event_ics", args=[event.pk])
+        + "?"
+        + urlencode({"date": registration.occurrence_date.isoformat()}),
+    }
+
+
+def lookup_registrations(*, phone, code):
+    """我的报名: the registrations of published events made with ``phone`` whose 查询码 is
+    ``code`` (both already cleaned), newest occurrence first, each with a grant to open its page."""
+    EventPage = _models()[0]
+    Registration = apps.get_model("events", "Registration")
+    found = (
+        Registration.objects.filter(
+            phone=phone,
+            lookup_code_hash=code_digest(phone=phone, code=code),
+            event_id__in=EventPage.objects.visible().values("pk"),
+        )
+        .select_related("event", "unit")
+        .prefetch_related("event__exceptions")
+        .order_by("-occurrence_date", "-created_at", "-pk")
+    )
+    return [
+        {
+            "registration": registration,
+            "occurrence": find_occurrence(registration.event, registration.occurrence_date),
+            "grant": grant_for(registration),
+        }
+        for registration in found
+    ]
 
 
 def check_in_list(*, event, occurrence_date=None, scope=None):
@@ -362,6 +459,14 @@ def attendance_by_unit(*, units=None):
     if units is not None:
         records = records.filter(unit__in=units)
     return list(records.values("unit__pk", "unit__name").annotate(people=Sum("count")).order_by("-people"))
+
+
+def occurrence_of(*, event, value):
+    """The occurrence of ``event`` on the local date ``value`` (2026-06-16), else a 404."""
+    occurrence = find_occurrence(event, occurrence_on(value))
+    if occurrence is None:
+        raise ReaderFacingNotFound(_("这个活动在所选日期没有场次。"))
+    return occurrence
 
 
 def occurrence_on(value):

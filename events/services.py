@@ -39,6 +39,7 @@ from .errors import (
     RegistrationClosed,
     RegistrationNotFound,
 )
+from .lookup import code_digest, code_for_token, grant_is_valid
 from .recurrence import find_occurrence
 from .signals import send_registration_changed_on_commit
 
@@ -89,10 +90,11 @@ def confirmed_places(*, event, occurrence_date):
     return total or 0
 
 
-def _clean_phone(phone):
+def clean_phone(phone):
+    """The mobile number as typed, without spaces or hyphens; else ``InvalidRegistration``."""
     phone = re.sub(r"[\s-]", "", phone or "")
     if not is_mobile_phone(phone):
-        raise InvalidRegistration(_("请填写正确的11位手机号。"))
+        raise InvalidRegistration(_("请填写正确的11位手机号。"), field="phone")
     return phone
 
 
@@ -104,10 +106,10 @@ def max_public_group():
 def _clean_name(name):
     name = (name or "").strip()
     if not name or len(name) > 30:
-        raise InvalidRegistration(_("请填写姓名（不超过30个字）。"))
+        raise InvalidRegistration(_("请填写姓名（不超过30个字）。"), field="name")
     # NUL cannot be stored in PostgreSQL; no name has a tab or line break either.
     if any(unicodedata.category(character) == "Cc" for character in name):
-        raise InvalidRegistration(_("姓名中不能含有控制字符。"))
+        raise InvalidRegistration(_("姓名中不能含有控制字符。"), field="name")
     return name
 
 
@@ -133,17 +135,20 @@ def register(
     already waiting who fits has been given one, otherwise it waits. A group larger than
     ``max_public_group()`` is held for staff confirmation (待审核, no place taken) unless
     ``by_liaison`` (the view checked that a signed-in liaison of ``unit`` sent it). The token is
-    returned once for the cancel link; only its hash is stored.
+    returned once for the cancel link; only its hash is stored, and the digest of the 查询码
+    derived from it (``events.lookup``).
     """
     name = _clean_name(name)
-    phone = _clean_phone(phone)
+    phone = clean_phone(phone)
     if party_size != 1:
         if not event.allow_groups:
-            raise InvalidRegistration(_("本活动只接受个人报名。"))
+            raise InvalidRegistration(_("本活动只接受个人报名。"), field="party_size")
         if unit is None:
-            raise InvalidRegistration(_("集体报名须选择报名单位。"))
+            raise InvalidRegistration(_("集体报名须选择报名单位。"), field="unit")
         if not 1 <= party_size <= MAX_PARTY_SIZE:
-            raise InvalidRegistration(_("集体报名人数须在1至%(max)s人之间。") % {"max": MAX_PARTY_SIZE})
+            raise InvalidRegistration(
+                _("集体报名人数须在1至%(max)s人之间。") % {"max": MAX_PARTY_SIZE}, field="party_size"
+            )
     if not adult_or_guardian_consent and not by_liaison:
         raise MissingConsent()
     consent_at, consent_version = (
@@ -175,6 +180,7 @@ def register(
                 party_size=party_size,
                 status=status,
                 token_hash=_hash_token(token),
+                lookup_code_hash=code_digest(phone=phone, code=code_for_token(token)),
                 entered_by=EnteredBy.LIAISON if by_liaison else EnteredBy.PUBLIC,
                 adult_or_guardian_consent_at=consent_at,
                 adult_or_guardian_consent_version=consent_version,
@@ -234,11 +240,17 @@ def fill_places_after_capacity_change(*, event):
 
 
 def registration_for_token(*, event, public_id, token):
+    """The registration whose cancel link holds ``token``, or a grant a 我的报名 lookup gave."""
     Registration = _models()[1]
     registration = Registration.objects.filter(event=event, public_id=public_id).select_related("unit").first()
-    if registration is None or not secrets.compare_digest(registration.token_hash, _hash_token(token)):
+    if registration is None or not (holds_token(registration, token) or grant_is_valid(registration, token)):
         raise RegistrationNotFound()
     return registration
+
+
+def holds_token(registration, token):
+    """Is ``token`` the registration's own cancel token (not a lookup's grant)?"""
+    return secrets.compare_digest(registration.token_hash, _hash_token(token))
 
 
 def cancel_registration(*, event, public_id, token):

@@ -2,9 +2,10 @@
 the .ics feeds of ``events/urls.py``.
 
 A refused registration shows the event page again with the error's status and Chinese message
-and the form as it was filled in (JSON when asked for); other refusals get
-``core.responses.error_response`` with a link back to the event. Nothing is changed either way.
-Registering and the registrant's own page are rate-limited per IP (and per phone number).
+beside the field it is about and the form as it was filled in (JSON when asked for); other
+refusals get ``core.responses.error_response`` with a link back to the event. Nothing is changed
+either way. Registering, the registrant's own page and the 我的报名 lookup are rate-limited per IP
+(and per phone number).
 """
 
 import re
@@ -27,7 +28,8 @@ from organizations.scopes import OUT_OF_SCOPE_MESSAGE, within_scope
 from organizations.selectors import active_unit
 
 from . import ics, selectors, services
-from .errors import CheckInNotAllowed, InvalidRegistration, RegistrationError, TooManyRequests
+from .errors import CheckInNotAllowed, InvalidRegistration, LookupNotFound, RegistrationError, TooManyRequests
+from .lookup import GRANT_MAX_AGE, clean_code, code_for_token, display_code
 
 
 def _render(request, page, template, context):
@@ -77,8 +79,13 @@ def feed(request):
 
 @require_safe
 def event_ics(request, page_id):
+    """The event's calendar; with ``?date=`` (an occurrence's date, as on a registration) that
+    occurrence alone."""
     event = selectors.visible_event(page_id=parse_id(page_id))
     url = absolute_url(request, event.get_url(request=request))
+    if "date" in request.GET:
+        occurrence = selectors.occurrence_of(event=event, value=request.GET["date"])
+        return _calendar_response(ics.occurrence_calendar(occurrence, url=url), f"event-{occurrence.original_date}.ics")
     return _calendar_response(ics.calendar_for([event], name=event.title, url_for=lambda _event: url), "event.ics")
 
 
@@ -93,6 +100,8 @@ def _error(request, event, error):
 DEFAULT_RATE_LIMITS = {
     "register": {"ip": "60/m", "phone": "10/h"},
     "registration": {"ip": "120/m"},
+    # 我的报名: an 8-digit code cannot be guessed at ten tries an hour per phone.
+    "lookup": {"ip": "30/m", "phone": "10/h"},
 }
 REGISTRATION_FIELDS = ("occurrence", "name", "phone", "unit", "party_size", "adult_or_guardian_consent")
 CONSENT_FIELD = "adult_or_guardian_consent"
@@ -104,7 +113,7 @@ def _phone_key(group, request):
 
 def _check_rate(request, action):
     """Raise ``TooManyRequests`` when this IP (or the phone number posted) asked too often."""
-    limits = getattr(settings, "EVENTS_RATE_LIMITS", DEFAULT_RATE_LIMITS)[action]
+    limits = getattr(settings, "EVENTS_RATE_LIMITS", {}).get(action) or DEFAULT_RATE_LIMITS[action]
     keys = {"ip": "ip", "phone": _phone_key}
     for name, rate in limits.items():
         if name == "phone" and not _phone_key(None, request):
@@ -138,7 +147,7 @@ def _party_size(value):
         return 1
     party_size = parse_positive_int(value)
     if party_size is None:
-        raise InvalidRegistration(_("人数须为数字。"))
+        raise InvalidRegistration(_("人数须为数字。"), field="party_size")
     return party_size
 
 
@@ -147,7 +156,7 @@ def _unit(value):
         return None
     unit = active_unit(pk=parse_id(value))
     if unit is None:
-        raise InvalidRegistration(_("没有找到所选的单位。"))
+        raise InvalidRegistration(_("没有找到所选的单位。"), field="unit")
     return unit
 
 
@@ -157,7 +166,7 @@ def register(request, event):
         _check_rate(request, "register")
         occurrence_date = selectors.occurrence_on(request.POST.get("occurrence"))
         if occurrence_date is None:
-            raise InvalidRegistration(_("请选择要报名的场次。"))
+            raise InvalidRegistration(_("请选择要报名的场次。"), field="occurrence")
         unit = _unit(request.POST.get("unit", ""))
         registration, token = services.register(
             event=event,
@@ -174,9 +183,19 @@ def register(request, event):
     return redirect(event.url + f"registration/{registration.public_id}/{token}/")
 
 
+def _secret_page(response):
+    """The page's address is a secret (a cancel token or a lookup grant): never cache it, and send
+    it in a Referer to this site only. ``no-referrer`` would make Chromium post ``Origin: null``
+    from it, which Django's CSRF check refuses (the cancel button would fail)."""
+    add_never_cache_headers(response)
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def registration(request, event, public_id, token):
-    """The registrant's own page: status, QR code for check-in, and the cancel button."""
+    """The registrant's own page: status, time and venue, 加入日历, the 查询码 (when opened by
+    the cancel link), QR code for check-in, and the cancel button."""
     try:
         _check_rate(request, "registration")
         if request.method == "POST":
@@ -192,15 +211,56 @@ def registration(request, event, public_id, token):
         "events/registration.html",
         {
             "registration": found,
+            **selectors.registration_detail(event=event, registration=found),
+            # A lookup's grant opens the page without the token the code comes from.
+            "lookup_code": display_code(code_for_token(token)) if services.holds_token(found, token) else None,
             "max_public_group": services.max_public_group(),
             # Inline SVG: no data: URL or script is needed, so the strict CSP holds.
             "qr_svg": segno.make(check_in_url, error="m").svg_inline(scale=4, title=_("签到二维码")),
         },
     )
-    # The page's address is the secret: never cache it or let it leak in a Referer.
-    add_never_cache_headers(response)
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return _secret_page(response)
+
+
+LOOKUP_FIELDS = ("phone", "code")
+
+
+def _lookup(request):
+    """The registrations found for the posted phone and 查询码, each with the address of its page."""
+    _check_rate(request, "lookup")
+    phone = services.clean_phone(request.POST.get("phone", ""))
+    code = clean_code(request.POST.get("code", ""))
+    if code is None:
+        raise InvalidRegistration(_("查询码是8位数字，请按报名确认页上显示的填写。"), field="code")
+    found = selectors.lookup_registrations(phone=phone, code=code)
+    if not found:
+        raise LookupNotFound()
+    for row in found:
+        registration = row["registration"]
+        row["url"] = (
+            registration.event.get_url(request=request) + f"registration/{registration.public_id}/{row['grant']}/"
+        )
+    return found
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def my_registrations(request, index):
+    """我的报名: find one's registrations by phone and the 查询码 of the confirmation page (POST,
+    so neither lands in an address or a log). A wrong phone or code gets one message for both."""
+    context = {"submitted": {}, "results": None, "grant_minutes": GRANT_MAX_AGE // 60}
+    status = 200
+    if request.method == "POST":
+        context["submitted"] = {name: request.POST.get(name, "") for name in LOOKUP_FIELDS}
+        try:
+            context["results"] = _lookup(request)
+        except RegistrationError as error:
+            if wants_json(request):
+                return error_response(request, error, back_url=request.path, back_label=_("返回我的报名"))
+            context.update(lookup_error=error.message, lookup_error_field=error.field)
+            status = error.status
+    response = _render(request, index, "events/my_registrations.html", context)
+    response.status_code = status
+    return _secret_page(response)
 
 
 def _check_in_access(request, event):

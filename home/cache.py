@@ -68,6 +68,17 @@ def _generation():
     return generation
 
 
+def cached_until_pages_change(name, compute, *, timeout=3600):
+    """``compute()``, cached under ``name`` until a page is published, moved or deleted (the
+    page cache's generation), for what every page shows, such as the site navigation."""
+    key = f"pagedata:{_generation()}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout)
+    return value
+
+
 def _cacheable_request(request):
     personal = {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, *settings.PAGE_CACHE_BYPASS_COOKIES}
     return (

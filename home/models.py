@@ -13,6 +13,8 @@ from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from core.structured_data import absolute_url
+
 from . import selectors
 from .blocks import ArticleBodyBlock
 
@@ -211,6 +213,7 @@ class ArticlePage(RoutablePageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["column"] = self.column
         context["related_articles"] = selectors.related_articles(article=self, limit=3)
+        context["newer_article"], context["older_article"] = selectors.adjacent_articles(article=self)
         return context
 
     @path("")
@@ -220,6 +223,8 @@ class ArticlePage(RoutablePageMixin, Page):
     @path("print/")
     def print_view(self, request):
         context = self.get_context(request)
+        # The host the reader used: the Site record may name localhost or an internal host.
+        context["article_url"] = absolute_url(request, self.get_url(request=request))
         return TemplateResponse(request, "home/article_page_print.html", context)
 
 

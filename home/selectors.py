@@ -1,7 +1,10 @@
 """Reads for the column: pages call these from get_context, views never query directly."""
 
+from dataclasses import dataclass
+
 from django.apps import apps
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.errors import ReaderFacingNotFound
@@ -73,3 +76,54 @@ def related_articles(*, article, limit):
         .exclude(pk=article.pk)
         .distinct()[:limit]
     )
+
+
+def adjacent_articles(*, article):
+    """The articles either side of ``article`` in its column's listing, which is newest first:
+    ``(newer, older)``, i.e. 上一篇 and 下一篇; None at either end."""
+    ArticlePage = _models()[0]
+    siblings = ArticlePage.objects.sibling_of(article, inclusive=False).live().public()
+    date, pk = article.publish_date, article.pk
+    newer = (
+        siblings.filter(Q(publish_date__gt=date) | Q(publish_date=date, pk__gt=pk))
+        .order_by("publish_date", "pk")
+        .first()
+    )
+    older = (
+        siblings.filter(Q(publish_date__lt=date) | Q(publish_date=date, pk__lt=pk))
+        .order_by("-publish_date", "-pk")
+        .first()
+    )
+    return newer, older
+
+
+@dataclass(frozen=True)
+class Section:
+    """One entry of the site navigation: where it links and which paths belong to it."""
+
+    key: str
+    url: str
+    paths: tuple
+
+
+# The home page's children the navigation links to, by page type, in menu order. The contest and
+# event page types are named, not imported: home sits below those apps.
+SECTION_PAGE_TYPES = (("columns", "columnindexpage"), ("events", "eventindexpage"), ("contests", "contestindexpage"))
+
+
+def site_sections(*, root, site):
+    """The navigation's sections under ``root``: 专栏 links to the newest column that is not
+    archived (every column counts as the section), 活动 and 答题 to the event and contest lists.
+    A section whose page is missing, unpublished or private is left out."""
+    children = list(root.get_children().live().public().select_related("content_type").order_by("path"))
+    sections = []
+    for key, model_name in SECTION_PAGE_TYPES:
+        pages = [page for page in children if page.content_type.model == model_name]
+        if not pages:
+            continue
+        target = columns(root=root)[0] if key == "columns" else pages[0]
+        urls = [page.get_url(current_site=site) for page in pages]
+        sections.append(
+            Section(key=key, url=target.get_url(current_site=site), paths=tuple(url for url in urls if url))
+        )
+    return [section for section in sections if section.url]

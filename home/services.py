@@ -9,6 +9,7 @@ from wagtail.models import (
     GroupCollectionPermission,
     GroupPagePermission,
     Page,
+    Task,
     Workflow,
     WorkflowPage,
     WorkflowTask,
@@ -18,6 +19,13 @@ EDITOR_GROUP = "编辑"
 REVIEWER_GROUP = "审核"
 ADMIN_GROUP = "管理员"
 WORKFLOW_NAME = "专栏两级审核"
+# Wagtail's initial data names its default groups, workflow and task in English; staff see them in
+# 用户组 and in the workflow panel of pages outside the column.
+WAGTAIL_DEFAULT_NAMES = {
+    Group: {"Editors": "编辑（Wagtail 默认）", "Moderators": "审核（Wagtail 默认）"},
+    Workflow: {"Moderators approval": "默认审核"},
+    Task: {"Moderators approval": "默认审核"},
+}
 
 # Page permissions per group on the site's home page (inherited by everything below it).
 PAGE_PERMISSIONS = {
@@ -97,6 +105,9 @@ def _permission(codename):
 def setup_editorial_workflow(*, home_page: Page, column: Page) -> Workflow:
     """Create (or bring up to date) the groups 编辑 / 审核 / 管理员 and the two-step approval
     初审 (审核) → 终审 (管理员) on ``column``. Safe to run again."""
+    for model, names in WAGTAIL_DEFAULT_NAMES.items():
+        for english, chinese in names.items():
+            model.objects.filter(name=english).update(name=chinese)
     access_admin = _permission("access_admin")
     groups = {}
     for name in (EDITOR_GROUP, REVIEWER_GROUP, ADMIN_GROUP):

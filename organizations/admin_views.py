@@ -38,8 +38,17 @@ class ImportUnitsView(SpreadsheetImportView):
             "账号会加入“联络员”组，只能查看本单位及下级单位的情况。已负责其他单位的账号和超级管理员账号不能填写。"
         ),
     )
+    column_notes = {
+        "名称": gettext_lazy("单位全称，如“莱西市实验小学”。"),
+        "类型": gettext_lazy("市、镇/街道/开发区、社区/村、学校、企业、机关单位、其他。"),
+        "上级单位": gettext_lazy("上级单位的名称或代码；市级单位留空。"),
+        "启用": gettext_lazy("是或否，留空视为是。"),
+        "联络员账号": gettext_lazy("联络员登录后台的用户名，多个用“；”分隔，可留空。"),
+    }
+    template_stem = "units-template"
+    template_url_name = "organizations_units_template"
+    export_url_name = "organizations_export"
     listing_url_name = "wagtailsnippets_organizations_unit:list"
-    template_download_url_name = "organizations_export"
 
     def run_import(self, form, upload):
         return import_export.import_units(
@@ -62,8 +71,16 @@ class ImportHeadcountsView(SpreadsheetImportView):
         gettext_lazy("对象：学生、职工、居民或机关干部。"),
         gettext_lazy("应参与人数：不小于 0 的整数。"),
     )
+    column_notes = {
+        "单位": gettext_lazy("单位名称或代码；有重名的单位请填代码。"),
+        "活动": gettext_lazy("宣传活动的名称，如“2026年安全生产月”；上传时选择了宣传活动可留空。"),
+        "对象": gettext_lazy("学生、职工、居民或机关干部。"),
+        "应参与人数": gettext_lazy("不小于 0 的整数。"),
+    }
+    template_stem = "headcounts-template"
+    template_url_name = "organizations_headcounts_template"
+    export_url_name = "organizations_export"
     listing_url_name = "wagtailsnippets_organizations_headcount:list"
-    template_download_url_name = "organizations_export"
 
     def run_import(self, form, upload):
         return import_export.import_headcounts(

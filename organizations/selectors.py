@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import ReaderFacingNotFound
 
-from .models import Campaign, Headcount, StaffScope, Unit, UnitKind
+from .models import TOWN_MEMBER_KINDS, Campaign, Headcount, StaffScope, Unit, UnitKind
 
 KIND_ORDER = {kind: position for position, kind in enumerate(UnitKind.values)}
 
@@ -33,6 +33,13 @@ def get_unit(*, pk) -> Unit:
     if unit is None:
         raise Http404
     return unit
+
+
+def poster_units_of_town(*, town) -> list[Unit]:
+    """The active schools, communities and enterprises of ``town`` (the units whose people take
+    the contests through a QR poster), by kind, then name."""
+    units = Unit.objects.active().of_kind(*TOWN_MEMBER_KINDS).filter(town=town).select_related("parent")
+    return sorted(units, key=lambda unit: (KIND_ORDER[unit.kind], unit.name, unit.pk))
 
 
 def search_units(*, query, kinds=None, limit=20) -> list[Unit]:

@@ -6,7 +6,7 @@ import segno
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.template.response import TemplateResponse
 from django.urls import reverse_lazy
@@ -18,6 +18,7 @@ from core.permissions import can_see
 
 from . import selectors
 from .join_links import remember_joined_unit
+from .models import UnitKind
 from .permissions import unit_policy
 from .scopes import OUT_OF_SCOPE_MESSAGE, within_scope
 
@@ -68,6 +69,17 @@ def _join_qr(request, unit):
     return url, segno.make(url, error="m")
 
 
+def _poster(request, unit):
+    """What one poster shows (templates/organizations/includes/poster_sheet.html)."""
+    url, qr = _join_qr(request, unit)
+    title = _("扫码参加安全知识答卷：%(unit)s") % {"unit": unit.name}
+    return {
+        "unit": unit,
+        "join_url": url,
+        "qr_svg": qr.svg_inline(omitsize=True, border=2, title=title, svgclass="poster-qr", lineclass=None),
+    }
+
+
 @require_safe
 @staff_with_unit_access
 def poster(request, pk):
@@ -75,17 +87,7 @@ def poster(request, pk):
     unit = selectors.get_unit(pk=pk)
     if not within_scope(request.user, unit):
         raise PermissionDenied(OUT_OF_SCOPE_MESSAGE)
-    url, qr = _join_qr(request, unit)
-    title = _("扫码参加安全知识答卷：%(unit)s") % {"unit": unit.name}
-    return TemplateResponse(
-        request,
-        "organizations/poster.html",
-        {
-            "unit": unit,
-            "join_url": url,
-            "qr_svg": qr.svg_inline(omitsize=True, border=2, title=title, svgclass="poster-qr", lineclass=None),
-        },
-    )
+    return TemplateResponse(request, "organizations/poster.html", _poster(request, unit))
 
 
 @require_safe
@@ -101,3 +103,16 @@ def poster_svg(request, pk):
     response = HttpResponse(svg.getvalue(), content_type="image/svg+xml")
     response["Content-Disposition"] = f'inline; filename="unit-{unit.pk}-qr.svg"'
     return response
+
+
+@require_safe
+@staff_with_unit_access
+def town_posters(request, pk):
+    """Every active school, community and enterprise of a town on one print page, a poster a sheet."""
+    town = selectors.get_unit(pk=pk)
+    if town.kind != UnitKind.TOWN:
+        raise Http404
+    if not within_scope(request.user, town):
+        raise PermissionDenied(OUT_OF_SCOPE_MESSAGE)
+    posters = [_poster(request, unit) for unit in selectors.poster_units_of_town(town=town)]
+    return TemplateResponse(request, "organizations/town_posters.html", {"town": town, "posters": posters})

@@ -7,10 +7,10 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
-from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
+from core.admin_columns import YesNoColumn
 from core.permissions import can_import, can_see
 
 from . import people
@@ -40,7 +40,7 @@ class UnitFilterSet(WagtailFilterSet):
 
 class UnitIndexView(IndexView):
     def get_list_more_buttons(self, instance):
-        return [
+        buttons = [
             *super().get_list_more_buttons(instance),
             ListingMenuItem(
                 _("打印二维码海报"),
@@ -49,6 +49,16 @@ class UnitIndexView(IndexView):
                 priority=30,
             ),
         ]
+        if instance.kind == UnitKind.TOWN:
+            buttons.append(
+                ListingMenuItem(
+                    _("打印本镇街全部海报"),
+                    reverse("organizations:town_posters", args=[instance.pk]),
+                    icon_name="doc-full-inverse",
+                    priority=31,
+                )
+            )
+        return buttons
 
 
 @scoped_views
@@ -65,7 +75,7 @@ class UnitViewSet(SnippetViewSet):
         "code",
         "liaison_name",
         "liaison_phone",
-        BooleanColumn("is_active", label=_("启用")),
+        YesNoColumn("is_active", label=_("启用")),
     ]
     filterset_class = UnitFilterSet
     # No search_fields: modelsearch's SQLite backend fails when asked to search named fields;
@@ -90,7 +100,7 @@ class UnitViewSet(SnippetViewSet):
 class CampaignViewSet(SnippetViewSet):
     model = Campaign
     icon = "date"
-    list_display = ["name", "theme", "starts_on", "ends_on", BooleanColumn("public_report", label=_("公开参与情况"))]
+    list_display = ["name", "theme", "starts_on", "ends_on", YesNoColumn("public_report", label=_("公开参与情况"))]
     list_filter = ["year", "public_report"]
     ordering = ["-starts_on", "name"]
     panels = [
@@ -192,6 +202,12 @@ def register_admin_urls():
         path("units/import/", ImportUnitsView.as_view(), name="organizations_import_units"),
         path("units/import-headcounts/", ImportHeadcountsView.as_view(), name="organizations_import_headcounts"),
         path("units/export/", ExportView.as_view(), name="organizations_export"),
+        path("units/import/template/", ImportUnitsView.template_view(), name="organizations_units_template"),
+        path(
+            "units/import-headcounts/template/",
+            ImportHeadcountsView.template_view(),
+            name="organizations_headcounts_template",
+        ),
     ]
 
 

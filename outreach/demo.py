@@ -12,12 +12,14 @@ from home.demo.loader import load_demo_site
 from organizations.demo import load_demo_units
 from participation.demo import load_demo_participation
 from quizzes.demo.loader import load_demo_contests
+from search.demo import load_demo_synonyms
 
 
 def load_demo_content(*, admin_password, contest_sheets=3000):
     """Create whatever part of the demo site is missing, with ``contest_sheets`` simulated answer
     sheets for contests that have none yet. Returns the number of articles created."""
     home, created = load_demo_site(admin_password=admin_password)
+    load_demo_synonyms()
     load_demo_units()
     students_contest, _adults_contest = load_demo_contests(home=home, sheets=contest_sheets)
     load_demo_events(home=home, related_contest=students_contest)

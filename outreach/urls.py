@@ -19,7 +19,9 @@ urlpatterns = [
     path("answer-sheets/", include("quizzes.urls")),
     path("events/", include("events.urls")),
     path("participation/", include("participation.urls")),
-    path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}, name="sitemap"),
+    path("robots.txt", home_views.robots_txt, name="robots_txt"),
+    path("favicon.ico", home_views.favicon, name="favicon"),
 ]
 
 if settings.DEBUG:

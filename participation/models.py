@@ -58,7 +58,7 @@ class ParticipationEntry(models.Model):
     page = models.ForeignKey(
         "wagtailcore.Page", verbose_name=_("页面"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ParticipationEntryQuerySet.as_manager()
 
@@ -136,7 +136,7 @@ class ActivityReport(models.Model):
     people = models.PositiveIntegerField(_("参加人数"), validators=[MinValueValidator(1)])
     held_on = models.DateField(_("举办日期"))
     note = models.TextField(_("备注"), blank=True, max_length=500)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     class Meta:
         ordering = ["-held_on", "-pk"]

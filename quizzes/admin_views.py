@@ -128,13 +128,25 @@ class ImportQuestionsView(SpreadsheetImportView):
     columns = bank.COLUMNS
     format_notes = (
         gettext_lazy("题号：字母、数字和连字符，如 gas-001；已有题号的题目会被更新（已抽到答卷里的旧版本不受影响）。"),
-        gettext_lazy("题型：单选题、不定项选择题（或“多选”）、判断题。适用对象：小学、中学、成人。难度：1、2、3。"),
+        gettext_lazy(
+            "题型：单选题、不定项选择题（或“多选”）、判断题。适用对象：小学、中学、成人。难度：简单、中等、困难（也可填 1、2、3，留空视为简单）。"
+        ),
         gettext_lazy("主题：主题名称，如“燃气”。选项A～选项F：依次填写，中间不能空列；判断题填“正确”“错误”两项。"),
         gettext_lazy("答案：正确选项的字母，如 B 或 ACD；判断题也可填“正确”或“错误”。"),
         gettext_lazy("相关文章：专栏文章的 slug，可留空。状态：草稿、启用或停用，留空视为启用。"),
     )
+    column_notes = {
+        "题号": gettext_lazy("字母、数字和连字符，如 gas-001。"),
+        "题型": gettext_lazy("单选题、不定项选择题或判断题。"),
+        "适用对象": gettext_lazy("小学、中学或成人。"),
+        "难度": gettext_lazy("简单、中等或困难（也可填 1、2、3），留空视为简单。"),
+        "答案": gettext_lazy("正确选项的字母，如 B 或 ACD；判断题也可填“正确”或“错误”。"),
+        "状态": gettext_lazy("草稿、启用或停用，留空视为启用。"),
+    }
+    template_stem = "questions-template"
+    template_url_name = "quizzes_questions_template"
+    export_url_name = "quizzes_export_questions"
     listing_url_name = "wagtailsnippets_quizzes_question:list"
-    template_download_url_name = "quizzes_export_questions"
 
     def run_import(self, form, upload):
         return bank.import_questions(file=upload, filename=upload.name, user=self.request.user)
@@ -159,14 +171,14 @@ class ImportRosterView(SpreadsheetImportView):
         gettext_lazy("导入只增加名单上还没有的姓名；重复导入同一文件不会改变什么。删除请在班级名单列表中操作。"),
         gettext_lazy("某单位一旦有名单，只有名单上的姓名（及班级）才能参加该单位的答卷。"),
     )
+    column_notes = {
+        "单位": gettext_lazy("单位代码或完整名称。"),
+        "班级": gettext_lazy("如“五年级二班”，没有班级的单位可留空。"),
+    }
+    # No export of the current roster: no child's name leaves the site in a file.
+    template_stem = "roster-template"
+    template_url_name = "quizzes_roster_template"
     listing_url_name = "wagtailsnippets_quizzes_rosterentry:list"
-    template_download_url_name = "quizzes_roster_template"
 
     def run_import(self, form, upload):
         return rosters.import_roster(file=upload, filename=upload.name)
-
-
-@permission_required("quizzes.add_rosterentry", raise_exception=True)
-def roster_template(request):
-    fmt = requested_format(request)
-    return spreadsheet_download(rosters.roster_template(format=fmt), fmt=fmt, stem="roster-template")

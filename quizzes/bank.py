@@ -2,7 +2,7 @@
 row is reported with its line, column and reason, and a file with any error imports nothing.
 
 Template (first row; columns in any order): 题号、题型、主题、适用对象、难度、题干、选项A … 选项F、
-答案、解析、相关文章、状态. 答案 is the letters of the correct options (B, ACD); a 判断题 may say
+答案、解析、相关文章、状态. 难度 is 简单/中等/困难 (or 1/2/3, blank: 简单). 答案 is the letters of the correct options (B, ACD); a 判断题 may say
 正确 or 错误 instead. 主题 is a topic's name, 相关文章 an article's slug or blank, 状态 草稿/启用/停用.
 """
 
@@ -24,7 +24,7 @@ from core.spreadsheets import (
 )
 from home.models import ArticlePage, Topic
 
-from .choices import Level, QuestionKind, QuestionStatus
+from .choices import Difficulty, Level, QuestionKind, QuestionStatus
 from .models.bank import Question
 from .services.bank import answer_texts, log_answer_change, save_question
 from .validation import validate_choices
@@ -50,6 +50,13 @@ def _kind_words():
     words = choice_words(QuestionKind)
     words.update({"单选": QuestionKind.SINGLE, "多选": QuestionKind.MULTIPLE, "不定项": QuestionKind.MULTIPLE})
     words.update({"判断": QuestionKind.TRUE_FALSE})
+    return words
+
+
+def _difficulty_words():
+    """简单/中等/困难, and the numbers 1-3 that files written before the words still carry."""
+    words = {str(label): value for value, label in Difficulty.choices}
+    words.update({str(value): value for value in Difficulty.values})
     return words
 
 
@@ -81,11 +88,9 @@ def _parse_row(line, record, *, topics, articles, existing):
     topic = topics.get(record["主题"])
     if topic is None:
         fail("主题", _("没有这个主题：“%(name)s”。") % {"name": record["主题"]})
-    try:
-        difficulty = int(record["难度"] or 1)
-    except ValueError:
-        difficulty = None
-        fail("难度", _("难度应为 1、2 或 3。"))
+    difficulty = _difficulty_words().get(record["难度"] or Difficulty.EASY.label)
+    if difficulty is None:
+        fail("难度", _("难度应为：简单、中等或困难（也可填 1、2、3），现在是“%(text)s”。") % {"text": record["难度"]})
     article_id = None
     if record["相关文章"]:
         article_id = articles.get(record["相关文章"])
@@ -175,7 +180,7 @@ def export_questions(*, format):
                 question.get_kind_display(),
                 question.topic.name,
                 question.get_level_display(),
-                question.difficulty,
+                question.get_difficulty_display(),
                 question.stem,
                 *options,
                 answer,

@@ -16,6 +16,13 @@ class Level(models.TextChoices):
     ADULT = "adult", _("成人")
 
 
+class Difficulty(models.IntegerChoices):
+    # Stored as 1-3 (a check constraint keeps it there); staff read and type the words.
+    EASY = 1, _("简单")
+    MEDIUM = 2, _("中等")
+    HARD = 3, _("困难")
+
+
 class QuestionStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
     ACTIVE = "active", _("启用")

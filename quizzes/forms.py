@@ -1,8 +1,9 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
+from wagtail.admin.forms import WagtailAdminModelForm
 
+from core.slugs import PinyinSlugPageForm
 from organizations.models import UnitKind
 from organizations.people import normalise_name
 
@@ -28,7 +29,7 @@ class QuestionForm(WagtailAdminModelForm):
         return cleaned
 
 
-class ContestPageForm(WagtailAdminPageForm):
+class ContestPageForm(PinyinSlugPageForm):
     # Stored as a JSON list; a plain multiple choice field so the checkboxes show what is saved.
     allowed_unit_kinds = forms.MultipleChoiceField(
         label=_("可参加的单位类型"), choices=UnitKind.choices, widget=forms.CheckboxSelectMultiple

@@ -18,7 +18,6 @@ from core.spreadsheets import (
     read_table,
     rejected_result,
     validation_errors,
-    write_rows,
 )
 from organizations.models import Unit
 
@@ -83,8 +82,3 @@ def import_roster(*, file, filename):
         result.created = len(new)
         result.unchanged = len(entries) - len(new)
     return result
-
-
-def roster_template(*, format):
-    """The import template: the header only, so no child's name leaves the site in it."""
-    return write_rows(COLUMNS, [], format)

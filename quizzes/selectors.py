@@ -36,15 +36,31 @@ def contests(*, root):
 
 
 def open_contests(*, root, now=None):
+    """The contests open now under ``root`` (every one when None), closing soonest first."""
+    pages = _contest_pages().descendant_of(root) if root is not None else _contest_pages().all()
     now = now or timezone.now()
-    return list(
-        _contest_pages()
-        .descendant_of(root)
-        .live()
-        .public()
-        .filter(opens_at__lte=now, closes_at__gt=now)
-        .order_by("closes_at")
-    )
+    return list(pages.live().public().filter(opens_at__lte=now, closes_at__gt=now).order_by("closes_at"))
+
+
+def open_contests_for_unit(*, root, unit, now=None):
+    """The contests open now (under ``root``, the whole tree when None) that ``unit``'s kind may
+    take; every open contest when no unit is known."""
+    contests = open_contests(root=root, now=now)
+    return [contest for contest in contests if unit is None or unit.kind in contest.allowed_unit_kinds]
+
+
+def join_landing(*, root, unit_id):
+    """Where a scanned join link lands: the unit it named (if still active), the contests open for
+    it, and the contest list to go to when none or several are open."""
+    unit = active_unit(pk=unit_id)
+    indexes = apps.get_model("quizzes", "ContestIndexPage").objects.live().public()
+    if root is not None:
+        indexes = indexes.descendant_of(root)
+    return {
+        "unit": unit,
+        "contests": open_contests_for_unit(root=root, unit=unit),
+        "contest_index": indexes.order_by("path").first(),
+    }
 
 
 def participant_by_token(*, token):
@@ -147,7 +163,12 @@ def sheet_result(*, sheet, now=None):
     article_ids = {row.version.content.get("article_id") for row in rows if row.awarded != row.points} - {None}
     articles = {page.pk: page for page in ArticlePage.objects.live().public().filter(pk__in=article_ids)}
     questions = []
+    counts = {"correct": 0, "wrong": 0, "unanswered": 0}
     for row in rows:
+        if not row.selected:
+            counts["unanswered"] += 1
+        else:
+            counts["correct" if row.awarded == row.points else "wrong"] += 1
         content = row.version.content
         by_id = {choice["id"]: choice for choice in content["choices"]}
         item = {
@@ -167,8 +188,24 @@ def sheet_result(*, sheet, now=None):
     return {
         "reveal": reveal,
         "questions": questions,
+        # Totals only: with the score shown they tell nothing about which question was right.
+        "counts": counts,
         "band": sheet.contest.band_for(sheet.percent),
         "percent": sheet.percent,
+        "passed": sheet.percent >= sheet.contest.pass_mark,
+    }
+
+
+def certificate(*, sheet):
+    """What a passing sheet's 电子证书 shows, and nothing more about the person: the contest, the
+    name as entered, the band and the day it was handed in. None for a sheet that did not pass."""
+    if not sheet.is_finished or sheet.percent < sheet.contest.pass_mark:
+        return None
+    return {
+        "contest_title": sheet.contest.title,
+        "name": sheet.participant.name,
+        "band": str(sheet.contest.band_for(sheet.percent)),
+        "date": timezone.localdate(sheet.finished_at),
     }
 
 
@@ -222,6 +259,34 @@ def rankings(*, contest):
     data = {"individuals": individuals, "units": units, "generated_at": timezone.now()}
     cache.set(key, data, RANKING_CACHE_SECONDS)
     return data
+
+
+def participant_rank(*, contest, participant_token):
+    """The place of this browser's participant in the individual ranking, also beyond the top
+    ``RANKING_SIZE``: their best rankable sheet, by the same order as ``rankings`` (score, then
+    shorter time, then earlier finish), and how many people are ranked. None for no participant;
+    ``rank`` None when they have no rankable sheet yet."""
+    participant = participant_by_token(token=participant_token)
+    if participant is None:
+        return None
+    rankable = AnswerSheet.objects.filter(contest=contest).rankable()
+    best = rankable.filter(participant=participant).order_by("-score", "duration_seconds", "finished_at").first()
+    ranked = rankable.values("participant_id").distinct().count()
+    if best is None:
+        return {"rank": None, "ranked": ranked}
+    # Someone is ahead exactly when one of their sheets beats this best sheet.
+    ahead = (
+        rankable.exclude(participant=participant)
+        .filter(
+            Q(score__gt=best.score)
+            | Q(score=best.score, duration_seconds__lt=best.duration_seconds)
+            | Q(score=best.score, duration_seconds=best.duration_seconds, finished_at__lt=best.finished_at)
+        )
+        .values("participant_id")
+        .distinct()
+        .count()
+    )
+    return {"rank": ahead + 1, "ranked": ranked, "sheet": best}
 
 
 def _in_scope(rows, scope, prefix="unit__"):

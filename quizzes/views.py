@@ -1,5 +1,5 @@
-"""The participant flow: the contest pages' routes call these (see ContestPage), and the autosave
-has a plain URL (quizzes/urls.py).
+"""The participant flow: the contest pages' routes call these (see ContestPage); the autosave and
+the landing of a unit's join link have plain URLs (quizzes/urls.py).
 
 Thin: read the request (form fields, the participant and join cookies), call a service or
 selector with plain values, render. Every refusal is a ``ContestError`` rendered with its own
@@ -9,22 +9,24 @@ cached. This module must not import the contest pages' module, which imports it.
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponseNotAllowed, JsonResponse
+from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
+from wagtail.models import Site
 
 from core.parsing import UnreadableJSON, load_json, parse_id, parse_json_int, parse_positive_int
 from core.responses import error_response
 from organizations.join_links import joined_unit_id
 from organizations.people import normalise_name
 
-from . import selectors
+from . import certificates, selectors
 from .errors import ContestError, InvalidInput, PayloadTooLarge, SheetNotFound, TooManyRequests
 from .participant_cookie import forget_participant, participant_token, remember_participant
 from .services import answering, drawing, participants
@@ -57,6 +59,18 @@ def _handles_contest_errors(view):
     return never_cache(wrapped)
 
 
+@never_cache
+@require_safe
+def joined(request):
+    """Where a unit's join link (its QR poster) lands: straight into the one contest open for that
+    unit, or a short chooser greeting its people when several (or none) are open."""
+    site = Site.find_for_request(request)
+    context = selectors.join_landing(root=site.root_page if site else None, unit_id=joined_unit_id(request))
+    if len(context["contests"]) == 1:
+        return redirect(context["contests"][0].get_url(request))
+    return TemplateResponse(request, "quizzes/joined.html", context)
+
+
 # The landing page names the participant of this browser: never share it from a cache.
 @never_cache
 def landing(request, contest):
@@ -68,7 +82,8 @@ def _render_landing(request, contest, *, error=None, posted=None):
         contest=contest,
         participant_token=None if error else participant_token(request),
         joined_unit_id=joined_unit_id(request),
-        unit_query=request.GET.get("unit_q"),
+        # A form re-shown after an error keeps the search that found its unit.
+        unit_query=(posted or request.GET).get("unit_q"),
         chosen_unit_id=parse_id((posted or {}).get("unit")),
     )
     if error is not None:
@@ -108,7 +123,7 @@ def identify(request, contest):
         return HttpResponseNotAllowed(["POST"])
     posted = {
         field: request.POST.get(field, "")[:FORM_FIELD_MAX]
-        for field in ("unit", "name", "class_name", "age_band", "phone", "guardian_consent")
+        for field in ("unit", "unit_q", "name", "class_name", "age_band", "phone", "guardian_consent")
     }
     try:
         unit = selectors.participant_unit(
@@ -171,13 +186,16 @@ def sheet(request, contest, public_id):
     if sheet.is_finished:
         return redirect(contest.url + contest.reverse_subpage("result", args=[sheet.public_id]))
     remaining = max(0, int((sheet.deadline - timezone.now()).total_seconds()))
+    questions = selectors.sheet_questions(sheet=sheet)
     return TemplateResponse(
         request,
         "quizzes/answer_sheet.html",
         {
             "page": contest,
             "sheet": sheet,
-            "questions": selectors.sheet_questions(sheet=sheet),
+            "questions": questions,
+            "unanswered": sum(1 for question in questions if not question["selected"]),
+            "confirming": request.GET.get("confirm") == "1",
             "remaining_seconds": remaining,
             "answer_url": reverse("quizzes:answer", args=[sheet.public_id]),
         },
@@ -195,13 +213,22 @@ def _answers_from_form(request, sheet):
 
 
 def _post_sheet_form(request, contest, sheet):
-    """The no-JavaScript path: the whole form is posted to save or to submit."""
+    """The no-JavaScript path: the whole form is posted to save or to submit.
+
+    The page's form says ``confirm=ask``; contest.js asks "确定交卷吗？" itself and sends
+    ``confirm=given``. A 交卷 still saying ``ask`` (no script ran) saves the answers and shows the
+    confirmation step, with the number of questions left unanswered, before the sheet is graded."""
     answers = _answers_from_form(request, sheet)
     participant = request.contest_participant
+    sheet_url = contest.url + contest.reverse_subpage("sheet", args=[sheet.public_id])
     if request.POST.get("action") == "save":
         _check_rate(request, "save")
         answering.save_answers(public_id=sheet.public_id, participant=participant, answers=answers)
-        return redirect(contest.url + contest.reverse_subpage("sheet", args=[sheet.public_id]) + "?saved=1")
+        return redirect(sheet_url + "?saved=1")
+    if request.POST.get("confirm") == "ask":
+        _check_rate(request, "save")
+        answering.save_answers(public_id=sheet.public_id, participant=participant, answers=answers)
+        return redirect(sheet_url + "?confirm=1#submit")
     _check_rate(request, "submit")
     answering.submit_answer_sheet(public_id=sheet.public_id, participant=participant, answers=answers)
     return redirect(contest.url + contest.reverse_subpage("result", args=[sheet.public_id]))
@@ -279,4 +306,54 @@ def result(request, contest, public_id):
 
 @never_cache
 def rankings(request, contest):
-    return TemplateResponse(request, "quizzes/rankings.html", {"page": contest, **selectors.rankings(contest=contest)})
+    return TemplateResponse(
+        request,
+        "quizzes/rankings.html",
+        {
+            "page": contest,
+            **selectors.rankings(contest=contest),
+            "mine": selectors.participant_rank(contest=contest, participant_token=participant_token(request)),
+        },
+    )
+
+
+def _certificate(request, public_id):
+    """The owner's passing sheet and what its certificate shows; NoCertificate otherwise."""
+    sheet = _own_sheet(request, public_id)
+    if not sheet.is_finished:
+        raise certificates.NoCertificate(_("交卷后，成绩合格的答卷才有电子证书。"))
+    certificate = selectors.certificate(sheet=sheet)
+    if certificate is None:
+        raise certificates.NoCertificate()
+    return sheet, certificate
+
+
+def _download(content, *, content_type, filename):
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@_handles_contest_errors
+@require_safe
+def certificate(request, contest, public_id):
+    sheet, certificate = _certificate(request, public_id)
+    return TemplateResponse(
+        request,
+        "quizzes/certificate.html",
+        {"page": contest, "sheet": sheet, "certificate": certificate, "png_available": certificates.png_available()},
+    )
+
+
+@_handles_contest_errors
+@require_safe
+def certificate_pdf(request, contest, public_id):
+    _sheet, certificate = _certificate(request, public_id)
+    return _download(certificates.pdf(certificate), content_type="application/pdf", filename=_("电子证书.pdf"))
+
+
+@_handles_contest_errors
+@require_safe
+def certificate_png(request, contest, public_id):
+    _sheet, certificate = _certificate(request, public_id)
+    return _download(certificates.png(certificate), content_type="image/png", filename=_("电子证书.png"))

@@ -109,7 +109,8 @@ def register_report_urls():
             name="quizzes_grant_attempt",
         ),
         path("rosters/import/", admin_views.ImportRosterView.as_view(), name="quizzes_import_roster"),
-        path("rosters/template/", admin_views.roster_template, name="quizzes_roster_template"),
+        path("rosters/template/", admin_views.ImportRosterView.template_view(), name="quizzes_roster_template"),
+        path("questions/template/", admin_views.ImportQuestionsView.template_view(), name="quizzes_questions_template"),
     ]
 
 

@@ -5,3 +5,12 @@ class SearchConfig(AppConfig):
     name = "search"
     label = "site_search"
     verbose_name = "站内搜索"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from .synonyms import invalidate_synonyms
+
+        SearchSynonym = self.get_model("SearchSynonym")
+        post_save.connect(invalidate_synonyms, sender=SearchSynonym, dispatch_uid="search-synonyms-save")
+        post_delete.connect(invalidate_synonyms, sender=SearchSynonym, dispatch_uid="search-synonyms-delete")

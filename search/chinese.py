@@ -20,6 +20,24 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _CJK_RUN = re.compile(f"[{_CJK}]+")
 _QUERY_PIECES = re.compile(f"[{_CJK}]+|[^{_CJK}]+")
 _WORD = re.compile(r"\w")
+_LATIN_WORD = re.compile(r"[^\W_]+")
+
+
+def is_chinese(text):
+    """Whether ``text`` is Chinese characters only."""
+    return bool(_CJK_RUN.fullmatch(text))
+
+
+def overlap_units(text):
+    """What two searches can share, to judge whether one is near the other: the bigrams of each
+    Chinese run (a lone character as itself) and each Latin or digit word, lowercased."""
+    units = set()
+    for piece in _QUERY_PIECES.findall(_normalise(text).lower()):
+        if _CJK_RUN.fullmatch(piece):
+            units.update(_run_tokens(piece, with_tail=False))
+        else:
+            units.update(_LATIN_WORD.findall(piece))
+    return units
 
 
 def _normalise(text):

@@ -12,9 +12,14 @@ from wagtail.models.sites import get_site_for_hostname
 
 from core.errors import ReaderFacingNotFound
 
+from .chinese import overlap_units, split_words
 from .highlight import highlight
+from .synonyms import synonym_map
 
 RESULTS_PER_PAGE = 10
+# A query that finds nothing gets at most this many suggestions, out of at most this many searches.
+MAX_SUGGESTIONS = 3
+MAX_SUGGESTION_SEARCHES = 6
 
 # Result types a reader can filter by: slug -> (app label, model name, label).
 SEARCH_TYPES = {
@@ -91,3 +96,43 @@ def search_site(*, query, site_root, type_slug="", topic_slug="", page_number=1,
     specific = Page.objects.filter(pk__in=ids).specific().in_bulk()
     page_obj.object_list = [_hit(specific[pk], query) for pk in ids if pk in specific]
     return page_obj
+
+
+@dataclass
+class Suggestion:
+    query: str
+    count: int
+
+
+def suggest_queries(*, query, site_root):
+    """Searches that do find something under ``site_root``, for a ``query`` that found nothing.
+
+    Tried in order: each word of a query of several words on its own (all of them had to match),
+    then the topic names and synonym words sharing the most with the query (two adjacent Chinese
+    characters, or a Latin or digit word: one character in common is too little). Each is
+    only offered if it has results, with how many.
+    """
+    words = list(dict.fromkeys(split_words(query)))
+    candidates = words if len(words) > 1 else []
+    wanted = overlap_units(query)
+    Topic = apps.get_model("home", "Topic")
+    vocabulary = {topic.name for topic in Topic.objects.all()}
+    for term, equivalents in synonym_map().items():
+        vocabulary.update((term, *equivalents))
+    related = [(len(wanted & overlap_units(word)), word) for word in vocabulary]
+    related = [(shared, word) for shared, word in related if shared]
+    candidates += [word for _shared, word in sorted(related, key=lambda pair: (-pair[0], len(pair[1]), pair[1]))]
+
+    pages = Page.objects.live().public().descendant_of(site_root)
+    suggestions = []
+    tried = set()
+    for candidate in candidates:
+        if len(suggestions) == MAX_SUGGESTIONS or len(tried) == MAX_SUGGESTION_SEARCHES:
+            break
+        if candidate in tried or candidate == query:
+            continue
+        tried.add(candidate)
+        count = pages.search(candidate).count()
+        if count:
+            suggestions.append(Suggestion(query=candidate, count=count))
+    return suggestions

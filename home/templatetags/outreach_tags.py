@@ -1,7 +1,12 @@
 from django import template
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.context_processors import SettingProxy
+from wagtail.models import Site
 
 from core.structured_data import json_ld
+from home import selectors
+from home.cache import cached_until_pages_change
 from home.models import SiteIdentity
 from home.seo import page_metadata, structured_data
 
@@ -25,3 +30,30 @@ def page_meta(context, page, image_url=""):
         "json_ld": json_ld(data),
         "image_url": request.build_absolute_uri(image_url) if image_url else "",
     }
+
+
+SECTION_LABELS = {"columns": _("专栏"), "events": _("活动"), "contests": _("答题"), "search": _("搜索")}
+
+
+@register.inclusion_tag("includes/site_nav.html", takes_context=True)
+def site_nav(context):
+    """专栏、活动、答题、搜索, with ``aria-current`` on the section the reader is in."""
+    request = context.get("request")
+    site = Site.find_for_request(request) if request is not None else None
+    sections = []
+    if site is not None:
+        sections = cached_until_pages_change(
+            f"nav:{site.pk}", lambda: selectors.site_sections(root=site.root_page, site=site)
+        )
+    search_url = reverse("search")
+    sections = [*sections, selectors.Section(key="search", url=search_url, paths=(search_url,))]
+    path = request.path if request is not None else ""
+    items = []
+    for section in sections:
+        current = ""
+        if path == section.url:
+            current = "page"
+        elif any(path.startswith(prefix) for prefix in section.paths):
+            current = "true"
+        items.append({"label": SECTION_LABELS[section.key], "url": section.url, "current": current})
+    return {"items": items}

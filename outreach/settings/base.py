@@ -275,6 +275,8 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "t
 WAGTAILEMBEDS_FINDERS = []
 # No avatar requests to gravatar.com (unreachable in China, and it would tell it who uses the admin).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor to releases.wagtail.org from the superuser's dashboard: no request leaves for another host.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Where a unit's join link (its QR code) goes when it names no ?next: the contest for that unit.
 UNIT_JOIN_LANDING = "quizzes:joined"
 

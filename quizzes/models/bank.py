@@ -6,7 +6,6 @@ were graded.
 """
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +15,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.models import Orderable
 from wagtail.search import index
 
-from ..choices import Level, QuestionKind, QuestionStatus
+from ..choices import Difficulty, Level, QuestionKind, QuestionStatus
 from ..forms import QuestionForm
 
 
@@ -30,9 +29,7 @@ class Question(index.Indexed, ClusterableModel):
     kind = models.CharField(_("题型"), max_length=12, choices=QuestionKind.choices)
     topic = models.ForeignKey("home.Topic", verbose_name=_("主题"), on_delete=models.PROTECT, related_name="questions")
     level = models.CharField(_("适用对象"), max_length=12, choices=Level.choices)
-    difficulty = models.PositiveSmallIntegerField(
-        _("难度"), default=1, validators=[MinValueValidator(1), MaxValueValidator(3)], help_text=_("1 易，2 中，3 难。")
-    )
+    difficulty = models.PositiveSmallIntegerField(_("难度"), choices=Difficulty.choices, default=Difficulty.EASY)
     stem = models.TextField(_("题干"))
     stem_image = models.ForeignKey(
         "wagtailimages.Image",
@@ -123,14 +120,15 @@ class QuestionVersion(models.Model):
     "correct"}]}``; choice ids are stable within a version and are what the browser posts.
     """
 
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="versions")
-    number = models.PositiveIntegerField()
-    content = models.JSONField()
-    fingerprint = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
+    question = models.ForeignKey(Question, verbose_name=_("题目"), on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("版本号"))
+    content = models.JSONField(_("内容"))
+    fingerprint = models.CharField(_("内容指纹"), max_length=64)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("题目版本")
+        verbose_name_plural = _("题目版本")
         constraints = [
             models.UniqueConstraint(fields=["question", "number"], name="question_version_number_unique"),
             models.UniqueConstraint(fields=["question", "fingerprint"], name="question_version_content_unique"),

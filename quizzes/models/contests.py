@@ -209,6 +209,18 @@ class ContestPage(RoutablePageMixin, Page):
     def result(self, request, public_id):
         return views.result(request, self, public_id)
 
+    @path("sheet/<uuid:public_id>/certificate/")
+    def certificate(self, request, public_id):
+        return views.certificate(request, self, public_id)
+
+    @path("sheet/<uuid:public_id>/certificate/pdf/")
+    def certificate_pdf(self, request, public_id):
+        return views.certificate_pdf(request, self, public_id)
+
+    @path("sheet/<uuid:public_id>/certificate/png/")
+    def certificate_png(self, request, public_id):
+        return views.certificate_png(request, self, public_id)
+
     @path("rankings/")
     def rankings(self, request):
         return views.rankings(request, self)

@@ -21,9 +21,9 @@ class RosterEntry(models.Model):
     class_name = models.CharField(_("班级"), max_length=30)
     name = models.CharField(_("姓名"), max_length=30)
     # NFKC may lengthen what was typed (㍿ is four characters), hence the room.
-    class_key = models.CharField(max_length=120, editable=False)
-    name_key = models.CharField(max_length=120, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    class_key = models.CharField(_("班级（比对用）"), max_length=120, editable=False)
+    name_key = models.CharField(_("姓名（比对用）"), max_length=120, editable=False)
+    created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
 
     base_form_class = RosterEntryForm
 

@@ -28,19 +28,19 @@ class Participant(models.Model):
     phone number only with that consent too.
     """
 
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    person_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    token = models.UUIDField(_("标识"), default=uuid.uuid4, unique=True, editable=False)
+    person_key = models.CharField(_("人员标识"), max_length=64, null=True, blank=True, editable=False)
     name = models.CharField(_("姓名"), max_length=30)
     unit = models.ForeignKey("organizations.Unit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
     class_name = models.CharField(_("班级"), max_length=30, blank=True)
     age_band = models.CharField(_("年龄段"), max_length=10, choices=AgeBand.choices)
     # The phone is never stored as typed: its keyed digest (organizations.people.phone_digest), so
     # a lookup by phone still finds the person, and the masked form staff see (138****1234).
-    phone_digest = models.CharField(max_length=64, blank=True, editable=False)
+    phone_digest = models.CharField(_("手机号摘要"), max_length=64, blank=True, editable=False)
     phone_masked = models.CharField(_("手机号"), max_length=11, blank=True, editable=False)
     guardian_consent_at = models.DateTimeField(_("监护人同意时间"), null=True, blank=True)
     guardian_consent_version = models.CharField(_("同意书版本"), max_length=20, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("参与者")
@@ -93,24 +93,28 @@ class AnswerSheetQuerySet(models.QuerySet):
 
 
 class AnswerSheet(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("答卷编号"), default=uuid.uuid4, unique=True, editable=False)
     # By name: the contest pages import the selectors and views, which import this module.
-    contest = models.ForeignKey("quizzes.ContestPage", on_delete=models.PROTECT, related_name="sheets")
-    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="sheets")
+    contest = models.ForeignKey(
+        "quizzes.ContestPage", verbose_name=_("答题活动"), on_delete=models.PROTECT, related_name="sheets"
+    )
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("参与者"), on_delete=models.PROTECT, related_name="sheets"
+    )
     # Copied from the participant when the sheet starts, so rankings group without a join and
     # a later change of unit does not move past results.
-    unit = models.ForeignKey("organizations.Unit", on_delete=models.PROTECT, related_name="+")
-    attempt_number = models.PositiveSmallIntegerField()
-    attempt_date = models.DateField()
-    attempt_of_day = models.PositiveSmallIntegerField()
-    status = models.CharField(max_length=12, choices=SheetStatus.choices, default=SheetStatus.IN_PROGRESS)
-    started_at = models.DateTimeField()
-    deadline = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
-    score = models.PositiveIntegerField(null=True, blank=True)
-    max_score = models.PositiveIntegerField()
-    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    unit = models.ForeignKey("organizations.Unit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    attempt_number = models.PositiveSmallIntegerField(_("第几次答题"))
+    attempt_date = models.DateField(_("答题日期"))
+    attempt_of_day = models.PositiveSmallIntegerField(_("当天第几次"))
+    status = models.CharField(_("状态"), max_length=12, choices=SheetStatus.choices, default=SheetStatus.IN_PROGRESS)
+    started_at = models.DateTimeField(_("开始时间"))
+    deadline = models.DateTimeField(_("截止时间"))
+    finished_at = models.DateTimeField(_("交卷时间"), null=True, blank=True)
+    score = models.PositiveIntegerField(_("得分"), null=True, blank=True)
+    max_score = models.PositiveIntegerField(_("满分"))
+    duration_seconds = models.PositiveIntegerField(_("用时（秒）"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     # Set at grading for a high score in less than reading time; such a sheet stays out of the
     # public rankings until staff confirm it.
     flagged = models.BooleanField(_("存疑"), default=False)
@@ -175,16 +179,18 @@ class SheetQuestion(models.Model):
     """One question on one sheet, in the order and choice order this participant sees, with
     the saved answer."""
 
-    sheet = models.ForeignKey(AnswerSheet, on_delete=models.CASCADE, related_name="questions")
-    position = models.PositiveSmallIntegerField()
-    version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT, related_name="+")
-    points = models.PositiveSmallIntegerField()
-    choice_order = models.JSONField()
-    selected = models.JSONField(default=list, blank=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
-    awarded = models.PositiveSmallIntegerField(null=True, blank=True)
+    sheet = models.ForeignKey(AnswerSheet, verbose_name=_("答卷"), on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(_("题序"))
+    version = models.ForeignKey(QuestionVersion, verbose_name=_("题目版本"), on_delete=models.PROTECT, related_name="+")
+    points = models.PositiveSmallIntegerField(_("分值"))
+    choice_order = models.JSONField(_("选项顺序"))
+    selected = models.JSONField(_("所选答案"), default=list, blank=True)
+    answered_at = models.DateTimeField(_("作答时间"), null=True, blank=True)
+    awarded = models.PositiveSmallIntegerField(_("得分"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("答卷题目")
+        verbose_name_plural = _("答卷题目")
         ordering = ["position"]
         constraints = [
             models.UniqueConstraint(fields=["sheet", "position"], name="sheet_question_position_unique"),
@@ -203,8 +209,12 @@ class ExtraAttempt(models.Model):
     """One more attempt staff grant a person for a contest (say after an outage), beyond the daily
     and total allowances; the sheet that uses it is recorded, so it is used once."""
 
-    contest = models.ForeignKey("quizzes.ContestPage", on_delete=models.CASCADE, related_name="extra_attempts")
-    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="extra_attempts")
+    contest = models.ForeignKey(
+        "quizzes.ContestPage", verbose_name=_("答题活动"), on_delete=models.CASCADE, related_name="extra_attempts"
+    )
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("参与者"), on_delete=models.CASCADE, related_name="extra_attempts"
+    )
     reason = models.CharField(_("原因"), max_length=200)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("批准人"), null=True, on_delete=models.SET_NULL, related_name="+"

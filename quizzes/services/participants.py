@@ -45,13 +45,13 @@ def identify_participant(*, contest, name, unit, age_band, class_name="", phone=
     the phone out); no ID number is ever asked for."""
     name = " ".join((name or "").split())
     if not 1 <= len(name) <= 30 or not normalise_name(name):
-        raise InvalidInput(_("请填写姓名（不超过 30 个字）。"))
+        raise InvalidInput(_("请填写姓名（不超过 30 个字）。"), field="name")
     if not isinstance(unit, Unit) or not unit.is_active:
-        raise InvalidInput(_("请选择你所在的单位。"))
+        raise InvalidInput(_("请选择你所在的单位。"), field="unit")
     if unit.kind not in contest.allowed_unit_kinds:
         raise UnitNotAllowed()
     if age_band not in AgeBand.values:
-        raise InvalidInput(_("请选择年龄段。"))
+        raise InvalidInput(_("请选择年龄段。"), field="age_band")
     if age_band == AgeBand.UNDER_14 and not guardian_consent:
         raise InvalidInput(_("14 岁以下的同学需要监护人勾选同意后才能参加。"), field="guardian_consent")
     class_name = " ".join((class_name or "").split())[:30] if contest.ask_class_name else ""

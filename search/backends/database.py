@@ -1,9 +1,10 @@
 """Wagtail's database search backends (modelsearch), made to understand Chinese.
 
 Use as ``WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.backends.database"}}``.
-Indexing passes every text through :func:`search.chinese.index_text`; plain-text and phrase
-queries pass through :func:`search.chinese.analyse_query`. Everything else (ranking, filters,
-the admin's own search and choosers) is modelsearch's. ``tests/search/test_backend_internals.py``
+Indexing passes every text through :func:`search.chinese.index_text`; plain-text queries pass
+through :func:`search.chinese.analyse_word`, each word with its staff synonyms
+(:func:`search.synonyms.expand_word`), and phrases through :func:`search.chinese.analyse_phrase`.
+Everything else (ranking, filters, the admin's own search and choosers) is modelsearch's. ``tests/search/test_backend_internals.py``
 fails if the modelsearch internals relied on here change shape.
 """
 
@@ -14,7 +15,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from modelsearch.query import Phrase, PlainText
 
-from ..chinese import analyse_phrase, analyse_query, index_text
+from ..chinese import analyse_phrase, analyse_word, index_text, split_words
+from ..synonyms import expand_word
 
 
 def _with_indexer(add_items, indexer_class):
@@ -24,15 +26,29 @@ def _with_indexer(add_items, indexer_class):
     return types.FunctionType(add_items.__code__, namespace, add_items.__name__, add_items.__defaults__)
 
 
-def _lexemes(lexeme_class, query, *, last_is_prefix, **lexeme_kwargs):
-    """One lexeme per analysed query word (a phrase of bigrams), joined by the query's operator."""
-    terms = analyse_query(query.query_string)
-    if not terms:
-        return None  # only punctuation: the caller builds a query that matches nothing
-    lexemes = [
-        lexeme_class(term.text, prefix=term.prefix or (last_is_prefix and i == len(terms) - 1), **lexeme_kwargs)
-        for i, term in enumerate(terms)
+def _lexemes(lexeme_class, query, *, last_is_prefix, group=None, **lexeme_kwargs):
+    """One lexeme per analysed query word (a phrase of bigrams), joined by the query's operator.
+
+    A word containing a staff synonym (search.synonyms) is the OR of its alternatives; ``group``
+    parenthesises that OR where the database's syntax needs it (FTS5 binds AND tighter than OR).
+    """
+    words = [
+        alternatives
+        for word in split_words(query.query_string)
+        if (alternatives := [term for term in map(analyse_word, expand_word(word)) if term is not None])
     ]
+    if not words:
+        return None  # only punctuation: the caller builds a query that matches nothing
+    # Not (电动车 or 电动自行车) is neither of them.
+    either_of = (lambda a, b: a & b) if lexeme_kwargs.get("invert") else (lambda a, b: a | b)
+    lexemes = []
+    for i, alternatives in enumerate(words):
+        prefix = last_is_prefix and i == len(words) - 1
+        either = reduce(
+            either_of,
+            [lexeme_class(term.text, prefix=term.prefix or prefix, **lexeme_kwargs) for term in alternatives],
+        )
+        lexemes.append(group(either) if group and len(alternatives) > 1 else either)
     if query.operator.lower() == "and":
         return reduce(lambda a, b: a & b, lexemes)
     return reduce(lambda a, b: a | b, lexemes)
@@ -46,7 +62,7 @@ def _lexemes(lexeme_class, query, *, last_is_prefix, **lexeme_kwargs):
 def _sqlite_backend_class():
     from modelsearch.backends.database.sqlite import sqlite
     from modelsearch.backends.database.sqlite.query import Lexeme as SQLiteLexeme
-    from modelsearch.backends.database.sqlite.query import SearchQueryExpression
+    from modelsearch.backends.database.sqlite.query import LexemeCombinable, SearchQueryExpression, SearchQueryField
 
     class ChineseSQLiteLexeme(SQLiteLexeme):
         """An analysed word as one FTS5 string: a double quote inside is doubled (FTS5's own
@@ -54,6 +70,20 @@ def _sqlite_backend_class():
 
         def __init__(self, value, *args, **kwargs):
             super().__init__(value.replace("\x00", "").replace('"', '""'), *args, **kwargs)
+
+    class ChineseSQLiteGroup(LexemeCombinable):
+        """Lexemes in parentheses: modelsearch joins them without, and FTS5 reads a OR b AND c
+        as a OR (b AND c)."""
+
+        _output_field = SearchQueryField()
+
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def as_sql(self, compiler, connection):
+            sql, params = compiler.compile(self.inner)
+            return "%s", [f"({sql % tuple(params)})"]
 
     class ChineseSQLiteObjectIndexer(sqlite.ObjectIndexer):
         @cached_property
@@ -74,7 +104,9 @@ def _sqlite_backend_class():
     class ChineseSQLiteSearchQueryCompiler(sqlite.SQLiteSearchQueryCompiler):
         def build_search_query_content(self, query, config=None):
             if isinstance(query, PlainText):
-                lexemes = _lexemes(ChineseSQLiteLexeme, query, last_is_prefix=self.LAST_TERM_IS_PREFIX)
+                lexemes = _lexemes(
+                    ChineseSQLiteLexeme, query, last_is_prefix=self.LAST_TERM_IS_PREFIX, group=ChineseSQLiteGroup
+                )
                 # An empty FTS5 phrase ("") is valid and matches no document.
                 return SearchQueryExpression(lexemes if lexemes is not None else ChineseSQLiteLexeme(""))
             if isinstance(query, Phrase):

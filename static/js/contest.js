@@ -1,6 +1,8 @@
 // Enhances the answer sheet when JavaScript runs: a countdown from the server's remaining time,
-// autosave of each answer, and an automatic submit when time is up. Without it, the form's own
-// 保存答案 and 交卷 buttons do the same work. Texts come translated from the form's data-text-*.
+// autosave of each answer (so the 保存答案 button is hidden until a save fails), a "确定交卷吗？"
+// with the number of unanswered questions, and an automatic submit when time is up. Without it,
+// the form's own 保存答案 and 交卷 buttons do the same work and the server asks before grading.
+// Texts come translated from the form's data-text-*.
 (function () {
   "use strict";
   var form = document.querySelector("form.answer-sheet");
@@ -10,29 +12,39 @@
     return;
   }
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  var confirmField = form.querySelector("input[name=confirm]");
+  var saveButton = form.querySelector("button[value=save]");
   var deadline = Date.now() + Number(timer.dataset.remaining) * 1000;
   var submitted = false;
+  var timeUp = false;
 
-  function pad(n) {
-    return n < 10 ? "0" + n : String(n);
+  // As the page writes times (2 分 30 秒), not as a clock.
+  function format(left) {
+    var minutes = Math.floor(left / 60);
+    if (!minutes) {
+      return form.dataset.textSeconds.replace("{s}", left);
+    }
+    return form.dataset.textMinutes.replace("{m}", minutes).replace("{s}", left % 60);
   }
 
   function submitNow() {
     if (submitted) {
       return;
     }
-    submitted = true;
+    timeUp = true;
     var button = form.querySelector("button[value=submit]");
     if (form.requestSubmit) {
       form.requestSubmit(button);
     } else {
+      confirmField.value = "given";
+      submitted = true;
       button.click();
     }
   }
 
   function tick() {
     var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
-    timer.textContent = form.dataset.textLeft + " " + pad(Math.floor(left / 60)) + ":" + pad(left % 60);
+    timer.textContent = form.dataset.textLeft + " " + format(left);
     if (left <= 60) {
       timer.classList.add("is-urgent");
     }
@@ -41,6 +53,11 @@
       return;
     }
     window.setTimeout(tick, 1000);
+  }
+
+  function saveFailed(message) {
+    status.textContent = message;
+    saveButton.hidden = false;
   }
 
   function save(fieldset) {
@@ -60,7 +77,7 @@
             deadline = Date.now() + data.remaining_seconds * 1000;
             status.textContent = form.dataset.textSaved.replace("{n}", position);
           } else {
-            status.textContent = data.error || form.dataset.textFailed;
+            saveFailed(data.error || form.dataset.textFailed);
             if (response.status === 409) {
               window.location.reload();
             }
@@ -68,9 +85,18 @@
         });
       })
       .catch(function () {
-        status.textContent = form.dataset.textOffline;
+        saveFailed(form.dataset.textOffline);
       });
   }
+
+  function unansweredCount() {
+    return Array.prototype.filter.call(form.querySelectorAll("fieldset.question"), function (fieldset) {
+      return !fieldset.querySelector("input:checked");
+    }).length;
+  }
+
+  // Autosave does the saving; the button comes back only when a save fails.
+  saveButton.hidden = true;
 
   form.addEventListener("change", function (event) {
     var fieldset = event.target.closest("fieldset.question");
@@ -78,7 +104,22 @@
       save(fieldset);
     }
   });
-  form.addEventListener("submit", function () {
+  form.addEventListener("submit", function (event) {
+    var submitter = event.submitter;
+    // A browser that does not say which button was pressed leaves the asking to the server.
+    if (submitter && submitter.value === "submit") {
+      if (!timeUp && confirmField.value === "ask") {
+        var unanswered = unansweredCount();
+        var detail = unanswered
+          ? form.dataset.textUnanswered.replace("{n}", unanswered)
+          : form.dataset.textAllAnswered;
+        if (!window.confirm(detail + "\n" + form.dataset.textConfirm)) {
+          event.preventDefault();
+          return;
+        }
+      }
+      confirmField.value = "given";
+    }
     submitted = true;
   });
   tick();

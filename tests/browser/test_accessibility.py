@@ -275,6 +275,7 @@ def test_a_student_can_take_the_contest_by_keyboard_and_every_step_passes_axe(pa
     first_choice.focus()
     page.keyboard.press("Space")
     expect(page.locator(".autosave-status")).to_contain_text("已自动保存第 1 题")
+    page.once("dialog", lambda dialog: dialog.accept())  # 交卷 asks how many are unanswered
     page.locator("button[value=submit]").press("Enter")
     page.wait_for_url("**/result/")
     assert "答题结果" in page.content()

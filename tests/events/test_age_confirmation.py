@@ -80,7 +80,7 @@ def test_a_refusal_for_another_reason_keeps_the_tick(client, event, school):
     response = client.post(event.url + "register/", form(event, school, phone="139", **{CONSENT: "on"}))
     assert response.status_code == 422
     body = response.content.decode()
-    assert '<p class="notice" role="alert">请填写正确的11位手机号。</p>' in body
+    assert '<p class="field-error" role="alert" id="reg-phone-error">请填写正确的11位手机号。</p>' in body
     assert 'name="adult_or_guardian_consent" required aria-describedby="reg-consent-version" checked>' in body
 
 

@@ -87,6 +87,20 @@ def test_registration_form_fields(client, event, school, field, value):
 
 
 @pytest.mark.parametrize("value", CORPUS)
+def test_occurrence_calendar_date(client, event, value):
+    assert_refused(client.get(f"/events/{event.pk}/event.ics", {"date": value}))
+
+
+@pytest.mark.parametrize("value", CORPUS)
+@pytest.mark.parametrize("field", ["phone", "code"])
+def test_my_registrations_lookup_fields(client, index, event, field, value):
+    data = {"phone": "13900006666", "code": "12345678", field: value}
+    response = client.post(index.url + "mine/", data)
+    assert_refused(response)
+    assert "找到的报名" not in response.content.decode()
+
+
+@pytest.mark.parametrize("value", CORPUS)
 def test_check_in_list_date(client, event, value):
     client.force_login(get_user_model().objects.create_superuser("hostile-checker", password="x"))
     response = client.get(event.url + "check-in/", {"date": value})

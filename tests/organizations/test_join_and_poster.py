@@ -8,6 +8,7 @@ import segno
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.test import RequestFactory
+from django.urls import reverse
 
 from organizations.factories import UnitFactory
 from organizations.join_links import JOIN_COOKIE, joined_unit_id
@@ -43,7 +44,7 @@ def test_join_link_sets_a_signed_cookie_and_goes_on(client, school, column):
 @pytest.mark.parametrize("next_url", [None, "https://evil.example.com/", "//evil.example.com/x"])
 def test_join_link_never_leaves_the_site(client, school, next_url):
     response = client.get(school.get_join_url(), {"next": next_url} if next_url else {})
-    assert response["Location"] == "/"
+    assert response["Location"] == reverse("quizzes:joined")  # the unit's open contest
 
 
 @pytest.mark.parametrize("token", ["not-a-real-token-at-all0", "x"])

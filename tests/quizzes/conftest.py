@@ -79,3 +79,21 @@ def participant_client(participant):
 def correct_answers(sheet):
     """{position: [correct choice ids]} for a sheet, read from the snapshots (as the grader does)."""
     return {q.position: sorted(q.version.correct_ids) for q in sheet.questions.select_related("version")}
+
+
+def url(contest, route="", *args):
+    """The address of one of the contest's routes (its landing page without ``route``)."""
+    return contest.url + (contest.reverse_subpage(route, args=args) if route else "")
+
+
+def child_form(where, **overrides):
+    """A valid identify form for a pupil under 14 of the unit ``where``, with the guardian's
+    consent; ``overrides`` may replace any field, ``unit`` included."""
+    return {
+        "unit": where.pk,
+        "name": "王小红",
+        "class_name": "五年级二班",
+        "age_band": "under14",
+        "guardian_consent": "on",
+        **overrides,
+    }

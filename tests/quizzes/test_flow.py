@@ -20,13 +20,9 @@ from quizzes.participant_cookie import PARTICIPANT_COOKIE
 from quizzes.services.answering import save_answers, submit_answer_sheet
 from quizzes.services.drawing import start_answer_sheet
 
-from .conftest import EXPLANATION, correct_answers, signed_in_client
+from .conftest import EXPLANATION, correct_answers, signed_in_client, url
 
 pytestmark = pytest.mark.django_db
-
-
-def url(contest, route="", *args):
-    return contest.url + (contest.reverse_subpage(route, args=args) if route else "")
 
 
 def start_sheet(client, contest):

@@ -24,24 +24,9 @@ from quizzes.services.answering import save_answers, submit_answer_sheet
 from quizzes.services.drawing import start_answer_sheet
 from quizzes.services.participants import identify_participant
 
-from .conftest import EXPLANATION, correct_answers
+from .conftest import EXPLANATION, child_form, correct_answers, url
 
 pytestmark = pytest.mark.django_db
-
-
-def url(contest, route="", *args):
-    return contest.url + (contest.reverse_subpage(route, args=args) if route else "")
-
-
-def child_form(school, **overrides):
-    return {
-        "unit": school.pk,
-        "name": "王小红",
-        "class_name": "五年级二班",
-        "age_band": "under14",
-        "guardian_consent": "on",
-        **overrides,
-    }
 
 
 def identify(client, contest, form):

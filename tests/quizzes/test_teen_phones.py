@@ -11,13 +11,11 @@ from quizzes.errors import InvalidInput
 from quizzes.models import Participant
 from quizzes.services.participants import identify_participant
 
+from .conftest import url
+
 pytestmark = pytest.mark.django_db
 
 MESSAGE = "14–17 岁的同学填写手机号，需要监护人阅读上面的同意书后勾选同意"
-
-
-def url(contest, route=""):
-    return contest.url + (contest.reverse_subpage(route) if route else "")
 
 
 @pytest.fixture

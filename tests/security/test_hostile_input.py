@@ -234,16 +234,20 @@ def _targets(request):
         "events-calendar": (event_index.url + "calendar/", ["month", "kind", "town", "audience"]),
         "events-feed": ("/events/feed.ics", ["kind", "town", "audience"]),
         "event": (lambda: request.getfixturevalue("event").url, []),
-        "event-ics": (lambda: f"/events/{request.getfixturevalue('event').pk}/event.ics", []),
+        "event-ics": (lambda: f"/events/{request.getfixturevalue('event').pk}/event.ics", ["date"]),
         "event-check-in": (lambda: request.getfixturevalue("event").url + "check-in/", ["date"]),
         "contests": (ContestPage.objects.live().first().get_parent().url, []),
         "contest": (lambda: request.getfixturevalue("contest").url, ["unit_q"]),
         "contest-rankings": (lambda: request.getfixturevalue("contest").url + "rankings/", []),
-        "contest-sheet": (lambda: request.getfixturevalue("sheet_url"), ["saved"]),
+        "contest-sheet": (lambda: request.getfixturevalue("sheet_url"), ["saved", "confirm"]),
+        "contests-joined": ("/answer-sheets/joined/", []),
+        "my-registrations": (event_index.url + "mine/", []),
         "join": (unit.get_join_url() if unit else "/units/join/none/", ["next"]),
         "participation": ("/participation/", []),
         "participation-report": (f"/participation/{campaign.pk}/" if campaign else "/participation/1/", []),
         "sitemap": ("/sitemap.xml", []),
+        "robots": ("/robots.txt", []),
+        "favicon": ("/favicon.ico", []),
         "not-found": ("/no-such-page/", []),
     }
 
@@ -266,10 +270,14 @@ GET_TARGETS = [
     "contest",
     "contest-rankings",
     "contest-sheet",
+    "contests-joined",
+    "my-registrations",
     "join",
     "participation",
     "participation-report",
     "sitemap",
+    "robots",
+    "favicon",
     "not-found",
 ]
 
@@ -306,9 +314,13 @@ def _path_targets(request):
         "join": lambda v: f"/units/join/{v}/",
         "poster": lambda v: f"/units/{v}/poster/",
         "poster-svg": lambda v: f"/units/{v}/poster.svg",
+        "poster-town": lambda v: f"/units/{v}/town-posters/",
         "document": lambda v: f"/documents/{v}/x.pdf",
         "contest-sheet": lambda v: f"{contest.url}sheet/{v}/",
         "contest-result": lambda v: f"{contest.url}sheet/{v}/result/",
+        "contest-certificate": lambda v: f"{contest.url}sheet/{v}/certificate/",
+        "contest-certificate-pdf": lambda v: f"{contest.url}sheet/{v}/certificate/pdf/",
+        "contest-certificate-png": lambda v: f"{contest.url}sheet/{v}/certificate/png/",
         "autosave": lambda v: f"/answer-sheets/{v}/answer/",
         "registration": lambda v: f"{event.url}registration/{v}/{v}/",
         "check-in-one": lambda v: f"{event.url}check-in/{v}/",
@@ -323,9 +335,13 @@ PATH_TARGETS = [
     "join",
     "poster",
     "poster-svg",
+    "poster-town",
     "document",
     "contest-sheet",
     "contest-result",
+    "contest-certificate",
+    "contest-certificate-pdf",
+    "contest-certificate-png",
     "autosave",
     "registration",
     "check-in-one",
@@ -372,7 +388,7 @@ def _post_each_field(client_factory, path, valid, *, fields=None, nul_refused=Tr
 
 
 def test_contest_identify_form(contest, identity):
-    _post_each_field(Client, contest.url + "identify/", identity)
+    _post_each_field(Client, contest.url + "identify/", {**identity, "unit_q": "实验"})
 
 
 def test_contest_forget_and_start_without_a_participant(contest):
@@ -395,7 +411,7 @@ def test_answer_sheet_form(sheet_url, participant_client):
     assert names, "the sheet has no questions"
     valid = {names[0]: re.search(rf'name="{names[0]}" value="([^"]*)"', html).group(1), "action": "save"}
     # "action" last: anything but "save" submits the sheet, and a submitted sheet takes no more answers.
-    _post_each_field(lambda: participant_client, sheet_url, valid, fields=[names[0], "q99999", "action"])
+    _post_each_field(lambda: participant_client, sheet_url, valid, fields=[names[0], "q99999", "confirm", "action"])
 
 
 AUTOSAVE_BODIES = [
@@ -455,6 +471,11 @@ def test_event_registration_page_and_cancel_with_a_wrong_token(event, registrati
     assert written() == before
 
 
+def test_my_registrations_lookup(event):
+    index = event.get_parent().specific
+    _post_each_field(Client, index.url + "mine/", {"phone": "13812345678", "code": "12345678"})
+
+
 def test_admin_login_form(client):
     _post_each_field(
         Client,
@@ -477,13 +498,27 @@ COVERED_PREFIXES = (
     "events/",
     "participation/",
     "sitemap.xml",
+    "robots.txt",
+    "favicon.ico",
     "media/",  # DEBUG only
 )
 COVERED_ROUTES = {
     "ArticlePage": {"index_route", "article", "print_view"},
-    "ContestPage": {"index_route", "landing", "identify", "forget", "start", "sheet", "result", "rankings"},
+    "ContestPage": {
+        "index_route",
+        "landing",
+        "identify",
+        "forget",
+        "start",
+        "sheet",
+        "result",
+        "certificate",
+        "certificate_pdf",
+        "certificate_png",
+        "rankings",
+    },
     "EventPage": {"index_route", "detail", "register", "registration", "check_in_list", "check_in"},
-    "EventIndexPage": {"upcoming", "index_route", "past", "calendar"},
+    "EventIndexPage": {"upcoming", "index_route", "past", "calendar", "my_registrations"},
 }
 
 
