@@ -193,6 +193,8 @@ def sheet_result(*, sheet, now=None):
         "band": sheet.contest.band_for(sheet.percent),
         "percent": sheet.percent,
         "passed": sheet.percent >= sheet.contest.pass_mark,
+        # 存疑 and not yet confirmed by staff: out of the rankings, and no certificate until then.
+        "held": sheet.flagged and sheet.confirmed_at is None,
     }
 
 

@@ -325,6 +325,8 @@ def _certificate(request, public_id):
     certificate = selectors.certificate(sheet=sheet)
     if certificate is None:
         raise certificates.NoCertificate()
+    if sheet.flagged and sheet.confirmed_at is None:
+        raise certificates.NoCertificate(_("这份答卷的成绩正在核实，核实后即可领取电子证书。"))
     return sheet, certificate
 
 

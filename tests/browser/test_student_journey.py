@@ -54,10 +54,11 @@ def _delete_data(data):
     from home.models import Topic
     from organizations.models import Unit
     from participation.models import ParticipationEntry
+    from participation.receivers import SHEET_SOURCE
     from quizzes.models import AnswerSheet, ContestPage, Participant, Question, QuestionVersion
 
     sheets = AnswerSheet.objects.filter(contest_id=data["contest_id"])
-    ParticipationEntry.objects.filter(source__in=[f"quizzes.sheet:{s.public_id}" for s in sheets]).delete()
+    ParticipationEntry.objects.filter(source__in=[SHEET_SOURCE.format(s.public_id) for s in sheets]).delete()
     sheets.delete()
     Participant.objects.filter(unit_id=data["school_id"]).delete()
     ContestPage.objects.filter(pk=data["contest_id"]).delete()

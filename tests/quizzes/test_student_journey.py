@@ -19,6 +19,7 @@ from quizzes.factories import ContestPageFactory, ParticipantFactory
 from quizzes.models import AnswerSheet, ContestPage, Participant
 from quizzes.services.answering import submit_answer_sheet
 from quizzes.services.drawing import start_answer_sheet
+from quizzes.services.review import confirm_sheet
 from quizzes.templatetags.contest_format import contest_date, duration, join_greeting
 
 from .conftest import child_form, correct_answers, signed_in_client, url
@@ -313,6 +314,21 @@ def test_a_sheet_that_did_not_pass_has_no_certificate(participant_client, contes
         response = participant_client.get(url(contest, route, sheet.public_id))
         assert response.status_code == 404
         assert "没有达到合格分" in response.content.decode()
+
+
+def test_a_sheet_held_as_implausible_gets_its_certificate_once_staff_confirm_it(
+    participant_client, contest, participant, admin_user
+):
+    sheet = finished_sheet(contest, participant, right=5, seconds=1)  # full marks in a second
+    assert sheet.flagged
+    result = participant_client.get(url(contest, "result", sheet.public_id)).content.decode()
+    assert "成绩正在核实" in result and "查看电子证书" not in result
+    for route in ("certificate", "certificate_pdf", "certificate_png"):
+        response = participant_client.get(url(contest, route, sheet.public_id))
+        assert response.status_code == 404 and "成绩正在核实" in response.content.decode()
+    confirm_sheet(contest=contest, public_id=sheet.public_id, user=admin_user)
+    assert "查看电子证书" in participant_client.get(url(contest, "result", sheet.public_id)).content.decode()
+    assert participant_client.get(url(contest, "certificate", sheet.public_id)).status_code == 200
 
 
 def test_an_unfinished_sheet_has_no_certificate_yet(participant_client, contest, participant):
