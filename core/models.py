@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from . import outlets
+
 
 class ExportFormat(models.TextChoices):
     XLSX = "xlsx", _("Excel（.xlsx）")
@@ -74,3 +76,37 @@ class ExportJob(models.Model):
         if not self.rows_total:
             return 0
         return min(100, 100 * self.rows_done // self.rows_total)
+
+
+class MediaOutlet(models.Model):
+    """A news site or app allowed to frame our embed pages: the origins its pages are served from
+    go into ``Content-Security-Policy: frame-ancestors`` on the embed routes while it is active."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    # One normalised origin per line (``core.embedding.normalise_origins``), never a path or "*".
+    allowed_origins = models.TextField(
+        _("允许嵌入的来源"),
+        blank=True,
+        help_text=_("每行一个，例如 https://news.example.cn 或 http://127.0.0.1:8080，不要带路径。"),
+    )
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("联系邮箱"), blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("合作媒体")
+        verbose_name_plural = _("合作媒体")
+        constraints = [models.CheckConstraint(condition=~Q(name=""), name="core_mediaoutlet_name_not_blank")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        self.allowed_origins = "\n".join(outlets.normalise_origins(self.allowed_origins))
+
+    @property
+    def origins(self):
+        return [line for line in self.allowed_origins.splitlines() if line]

@@ -15,7 +15,7 @@ from wagtail.search import index
 
 from core.structured_data import absolute_url
 
-from . import selectors
+from . import feeds, selectors
 from .blocks import ArticleBodyBlock
 
 
@@ -53,7 +53,24 @@ class Audience(models.Model):
         return self.name
 
 
-class HomePage(Page):
+class FeedRoutesMixin(RoutablePageMixin):
+    """RSS 2.0, Atom 1.0 and JSON Feed 1.1 of the live articles below this page. Page routes
+    cannot contain a dot, hence ``feed/rss/`` rather than ``feed.rss``."""
+
+    @path("feed/rss/", name="rss_feed")
+    def rss_feed(self, request):
+        return feeds.serve_feed(request, page=self, kind="rss")
+
+    @path("feed/atom/", name="atom_feed")
+    def atom_feed(self, request):
+        return feeds.serve_feed(request, page=self, kind="atom")
+
+    @path("feed/json/", name="json_feed")
+    def json_feed(self, request):
+        return feeds.serve_feed(request, page=self, kind="json")
+
+
+class HomePage(FeedRoutesMixin, Page):
     campaign_year = models.PositiveSmallIntegerField(_("活动年份"), default=2026)
     campaign_theme = models.CharField(_("活动主题"), max_length=60, blank=True)
     campaign_intro = models.TextField(_("活动简介"), blank=True, max_length=500)
@@ -99,7 +116,7 @@ class HomePage(Page):
         return context
 
 
-class ColumnIndexPage(Page):
+class ColumnIndexPage(FeedRoutesMixin, Page):
     """A 专栏: the series of articles published for one campaign."""
 
     intro = models.TextField(_("栏目简介"), blank=True, max_length=500)
@@ -251,6 +268,11 @@ class SiteIdentity(BaseSiteSetting):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    feed_full_text = models.BooleanField(
+        _("订阅源输出全文"),
+        default=False,
+        help_text=_("勾选后 RSS、Atom 和 JSON 订阅源输出文章全文，否则只输出摘要。"),
+    )
 
     panels = [
         FieldPanel("site_name"),
@@ -270,6 +292,7 @@ class SiteIdentity(BaseSiteSetting):
             ],
             heading=_("备案与标识"),
         ),
+        FieldPanel("feed_full_text"),
     ]
 
     class Meta:

@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from core import embedding, oembed
 from home import views as home_views
 from search import views as search_views
 
@@ -19,6 +20,8 @@ urlpatterns = [
     path("answer-sheets/", include("quizzes.urls")),
     path("events/", include("events.urls")),
     path("participation/", include("participation.urls")),
+    path("oembed/", oembed.oembed, name="oembed"),
+    path("embed/page/<str:page_id>/", embedding.page_embed, name="page_embed"),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}, name="sitemap"),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
     path("favicon.ico", home_views.favicon, name="favicon"),

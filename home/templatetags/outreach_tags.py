@@ -5,7 +5,7 @@ from wagtail.contrib.settings.context_processors import SettingProxy
 from wagtail.models import Site
 
 from core.structured_data import json_ld
-from home import selectors
+from home import feeds, selectors
 from home.cache import cached_until_pages_change
 from home.models import SiteIdentity
 from home.seo import page_metadata, structured_data
@@ -29,6 +29,7 @@ def page_meta(context, page, image_url=""):
         "meta": page_metadata(page=page, request=request, identity=identity),
         "json_ld": json_ld(data),
         "image_url": request.build_absolute_uri(image_url) if image_url else "",
+        "feeds": feeds.discovery_links(page=page, request=request, site_name=identity.site_name),
     }
 
 

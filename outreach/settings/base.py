@@ -315,8 +315,11 @@ CONTENT_SECURITY_POLICY = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
-# Wagtail marks its preview views SAMEORIGIN itself; everything else may not be framed for now.
+# Wagtail marks its preview views SAMEORIGIN itself; the embed routes (core.embedding.embed_view)
+# are framed by the active media outlets; everything else may not be framed.
 X_FRAME_OPTIONS = "DENY"
+# The page types with an embed view (/embed/page/<id>/), an oEmbed answer and a 嵌入代码 page.
+EMBEDDABLE_PAGE_TYPES = ["home.ArticlePage", "home.ColumnIndexPage"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -225,6 +225,8 @@ def _targets(request):
     return {
         "home": ("/", []),
         "column": (column.url, ["topic", "audience", "page"]),
+        "column-feeds": (column.url + "feed/rss/", ["page", "q"]),
+        "site-feed": ("/feed/json/", ["page"]),
         "article": (article.url, []),
         "article-print": (article.url + "print/", []),
         "search": ("/search/", ["q", "type", "topic", "page"]),
@@ -247,6 +249,11 @@ def _targets(request):
         "participation-report": (f"/participation/{campaign.pk}/" if campaign else "/participation/1/", []),
         "sitemap": ("/sitemap.xml", []),
         "robots": ("/robots.txt", []),
+        # ``format`` is left out: any format but json is 501 Not Implemented, as oEmbed 1.0 says
+        # (tests/core/test_oembed.py sends it hostile values).
+        "oembed": ("/oembed/", ["url", "maxwidth", "maxheight"]),
+        "embed-article": (f"/embed/page/{article.pk}/", []),
+        "embed-column": (f"/embed/page/{column.pk}/", ["topic", "audience", "page"]),
         "favicon": ("/favicon.ico", []),
         "not-found": ("/no-such-page/", []),
     }
@@ -255,6 +262,8 @@ def _targets(request):
 GET_TARGETS = [
     "home",
     "column",
+    "column-feeds",
+    "site-feed",
     "article",
     "article-print",
     "search",
@@ -278,6 +287,9 @@ GET_TARGETS = [
     "sitemap",
     "robots",
     "favicon",
+    "oembed",
+    "embed-article",
+    "embed-column",
     "not-found",
 ]
 
@@ -325,6 +337,7 @@ def _path_targets(request):
         "registration": lambda v: f"{event.url}registration/{v}/{v}/",
         "check-in-one": lambda v: f"{event.url}check-in/{v}/",
         "page": lambda v: f"/{v}/",
+        "embed-page": lambda v: f"/embed/page/{v}/",
         "subpage": lambda v: f"{event.url}{v}/",
     }
 
@@ -346,6 +359,7 @@ PATH_TARGETS = [
     "registration",
     "check-in-one",
     "page",
+    "embed-page",
     "subpage",
 ]
 
@@ -500,6 +514,8 @@ COVERED_PREFIXES = (
     "sitemap.xml",
     "robots.txt",
     "favicon.ico",
+    "oembed/",
+    "embed/page/",
     "media/",  # DEBUG only
 )
 COVERED_ROUTES = {
@@ -519,6 +535,8 @@ COVERED_ROUTES = {
     },
     "EventPage": {"index_route", "detail", "register", "registration", "check_in_list", "check_in"},
     "EventIndexPage": {"upcoming", "index_route", "past", "calendar", "my_registrations"},
+    "HomePage": {"index_route", "rss_feed", "atom_feed", "json_feed"},
+    "ColumnIndexPage": {"index_route", "rss_feed", "atom_feed", "json_feed"},
 }
 
 
