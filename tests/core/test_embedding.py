@@ -15,19 +15,9 @@ from core import embedding
 from core.models import MediaOutlet
 from core.outlets import normalise_origin, normalise_origins
 from home.cache import HIT_HEADER
-from home.factories import ArticlePageFactory, ColumnIndexPageFactory
+from home.factories import ArticlePageFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def own_column(home_page):
-    return ColumnIndexPageFactory(parent=home_page, title="媒体合作专栏")
-
-
-@pytest.fixture
-def own_article(own_column):
-    return ArticlePageFactory(parent=own_column, title="夏季防汛安全提示")
 
 
 def _frame_ancestors(response):

@@ -13,20 +13,10 @@ from django.urls import reverse
 from wagtail.models import PageViewRestriction
 
 from core import embedding
-from home.factories import ArticlePageFactory, ColumnIndexPageFactory
+from home.factories import ArticlePageFactory
 
 pytestmark = pytest.mark.django_db
 ENDPOINT = "http://testserver/oembed/"
-
-
-@pytest.fixture
-def own_column(home_page):
-    return ColumnIndexPageFactory(parent=home_page, title="媒体合作专栏")
-
-
-@pytest.fixture
-def own_article(own_column):
-    return ArticlePageFactory(parent=own_column, title="夏季防汛安全提示")
 
 
 def _full(page):
