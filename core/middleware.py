@@ -107,14 +107,22 @@ class ControlCharacterMiddleware:
 class SecureCookiesMiddleware:
     """With ``SECURE_ALL_COOKIES`` (production), every cookie set on the way out is ``Secure``:
     the session and CSRF cookies have their own settings, this covers the reading mode, the
-    participant and join-link cookies and whatever comes next."""
+    participant and join-link cookies and whatever comes next.
+
+    On an embed route (``request.embed``, core.embedding) every cookie is ``SameSite=None;
+    Secure`` instead: a browser sends no other kind from a page framed by another site, so a
+    participant, or the CSRF token, set inside an outlet's frame would otherwise be lost at the next
+    request. Browsers accept ``Secure`` cookies from http://localhost, so this holds in development."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if getattr(settings, "SECURE_ALL_COOKIES", False):
+        embedded = getattr(request, "embed", None) is not None
+        if embedded or getattr(settings, "SECURE_ALL_COOKIES", False):
             for morsel in response.cookies.values():
                 morsel["secure"] = True
+                if embedded:
+                    morsel["samesite"] = "None"
         return response

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from . import embedding
 from .responses import wants_json
 
 
@@ -26,7 +27,18 @@ def csrf_failure(request, reason=""):
         response = JsonResponse({"ok": False, "error": message}, status=403)
     else:
         response = render(
-            request, "core/csrf_failure.html", {"message": message, "back_url": _way_back(request)}, status=403
+            request,
+            "core/csrf_failure.html",
+            {
+                "message": message,
+                "back_url": _way_back(request),
+                "in_frame": embedding.is_embed_path(request.path_info),
+            },
+            status=403,
         )
     response["Cache-Control"] = "no-store"
+    if embedding.is_embed_path(request.path_info):
+        # Inside an outlet's frame: say so there, with a way out (the browser may block the
+        # frame's cookies, which is the usual cause).
+        embedding.make_frameable(response)
     return response

@@ -7,7 +7,10 @@ from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from core import embedding, oembed
+from home import share_images
 from home import views as home_views
+
+from .api import api as outlet_api
 from search import views as search_views
 
 # No /django-admin/: staff sign in only through Wagtail's login, where the lockout and two-factor apply.
@@ -21,7 +24,17 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("participation/", include("participation.urls")),
     path("oembed/", oembed.oembed, name="oembed"),
+    path("api/v1/", outlet_api.urls),
+    path("share/<str:page_id>.png", share_images.share_image, name="share_image"),
+    # Under embedding.EMBED_URL_PREFIX; ids are text, parsed strictly in the views.
     path("embed/page/<str:page_id>/", embedding.page_embed, name="page_embed"),
+    path("embed/page/<str:page_id>/<path:subpath>", embedding.page_embed, name="page_embed_route"),
+    path("embed/outlet/<str:outlet_id>/page/<str:page_id>/", embedding.outlet_page_embed, name="outlet_page_embed"),
+    path(
+        "embed/outlet/<str:outlet_id>/page/<str:page_id>/<path:subpath>",
+        embedding.outlet_page_embed,
+        name="outlet_page_embed_route",
+    ),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}, name="sitemap"),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
     path("favicon.ico", home_views.favicon, name="favicon"),

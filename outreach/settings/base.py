@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     # Staff accounts: lockout after failed sign-ins; two-factor (outreach.two_factor).
     "axes",
+    "corsheaders",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -70,6 +71,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CORS headers on the outlets' API (CORS_URLS_REGEX), before anything may answer early.
+    "corsheaders.middleware.CorsMiddleware",
     # Outside everything that sets a cookie, so it sees them all (SECURE_ALL_COOKIES).
     "core.middleware.SecureCookiesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -108,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "home.context_processors.reading_preferences",
+                "core.embedding.layout_context",
             ],
         },
     },
@@ -319,7 +323,22 @@ SESSION_COOKIE_HTTPONLY = True
 # are framed by the active media outlets; everything else may not be framed.
 X_FRAME_OPTIONS = "DENY"
 # The page types with an embed view (/embed/page/<id>/), an oEmbed answer and a 嵌入代码 page.
-EMBEDDABLE_PAGE_TYPES = ["home.ArticlePage", "home.ColumnIndexPage"]
+EMBEDDABLE_PAGE_TYPES = ["home.ArticlePage", "home.ColumnIndexPage", "quizzes.ContestPage", "events.EventPage"]
+
+# The outlets' read-only API (outreach/api.py) answers cross-origin reads from the active outlets'
+# origins only: the list is the outlets', checked per request (outreach.api's
+# check_request_enabled receiver), so none is configured here.
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+
+# A WeChat official account (公众号) for share cards inside WeChat: with both set, pages sign a
+# JS-SDK config (home/wechat.py) and the CSP admits the JS-SDK's host, and only then.
+WECHAT_APP_ID = os.environ.get("WECHAT_APP_ID", "")
+WECHAT_APP_SECRET = os.environ.get("WECHAT_APP_SECRET", "")
+WECHAT_JS_SDK_URL = "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"
+if WECHAT_APP_ID and WECHAT_APP_SECRET:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["script-src"].append("https://res.wx.qq.com")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

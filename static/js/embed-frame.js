@@ -16,6 +16,19 @@
         }
     }
 
+    // A contest's or event's flow stays in the frame; a link leaving it (a related article, the
+    // site's home) opens in a new tab, since the site's own pages refuse to be framed.
+    var prefix = document.body.getAttribute("data-embed-prefix");
+    if (prefix) {
+        document.addEventListener("click", function (event) {
+            var link = event.target.closest && event.target.closest("a[href]");
+            if (link && !link.target && link.pathname.indexOf(prefix) !== 0) {
+                link.target = "_blank";
+                link.rel = "noopener";
+            }
+        });
+    }
+
     post();
     window.addEventListener("load", post);
     if (window.ResizeObserver) {

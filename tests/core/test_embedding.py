@@ -167,7 +167,7 @@ def test_article_embed_is_the_article_without_the_site_chrome(client, own_articl
     assert '<meta name="robots" content="noindex">' in html
     assert '<base target="_blank">' in html
     full_url = "http://testserver" + own_article.url
-    assert f'<a href="{full_url}" rel="noopener">在莱西市安全生产宣传教育平台打开</a>' in html
+    assert f'<a href="{full_url}" target="_blank" rel="noopener">在莱西市安全生产宣传教育平台打开</a>' in html
     assert f'<link rel="canonical" href="{full_url}">' in html
     assert 'class="site-header' not in html and 'class="site-nav' not in html
     assert "js/embed-frame.js" in html
