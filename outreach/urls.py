@@ -7,7 +7,7 @@ from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from core import embedding, oembed
-from home import share_images
+from home import share_images, wechat
 from home import views as home_views
 
 from .api import api as outlet_api
@@ -26,6 +26,7 @@ urlpatterns = [
     path("oembed/", oembed.oembed, name="oembed"),
     path("api/v1/", outlet_api.urls),
     path("share/<str:page_id>.png", share_images.share_image, name="share_image"),
+    path("wechat/js-config/", wechat.js_config, name="wechat_js_config"),
     # Under embedding.EMBED_URL_PREFIX; ids are text, parsed strictly in the views.
     path("embed/page/<str:page_id>/", embedding.page_embed, name="page_embed"),
     path("embed/page/<str:page_id>/<path:subpath>", embedding.page_embed, name="page_embed_route"),
