@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_ADMIN_PASSWORD ?= anquan-2026
 export DEMO_ADMIN_PASSWORD
 
-.PHONY: run test install lint constraints bench clean
+.PHONY: run test install lint constraints bench clean outlet-demo
 
 # constraints.txt pins every package (with what they pull in), so CI and a newcomer install the
 # same versions; `make constraints` refreshes it from the requirement ranges.
@@ -39,6 +39,17 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Beside `make run`, in a second terminal: a stand-in for a media outlet's page on another origin
+# (http://localhost:8081/) framing the demo's contest, event, column and article through the demo
+# outlet; what is done in those frames is counted for it in the reports (README, "媒体").
+OUTLET_PORT ?= 8081
+outlet-demo: install
+	$(BIN)/python manage.py outlet_demo_page .outlet-demo --base-url http://127.0.0.1:$(PORT)
+	@echo ""
+	@echo "  合作媒体演示页面：http://localhost:$(OUTLET_PORT)/   （需先 make run）"
+	@echo ""
+	$(BIN)/python -m http.server $(OUTLET_PORT) --bind 127.0.0.1 --directory .outlet-demo
 
 lint: install
 	$(BIN)/ruff check .

@@ -15,13 +15,14 @@ only kind a browser sends from a third-party frame. An outlet's own snippet adds
 ``/embed/outlet/<outlet id>`` in front, which ``request.embed.outlet`` then names for attribution.
 """
 
+import logging
 from dataclasses import dataclass
-
 from functools import wraps
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import Http404, HttpResponseNotAllowed
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -29,9 +30,12 @@ from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
 from wagtail.models import Page
 
+from . import attribution
 from .models import MediaOutlet
 from .parsing import parse_id
 from .structured_data import absolute_url
+
+logger = logging.getLogger(__name__)
 
 ORIGINS_CACHE_KEY = "embedding:frame-ancestors"
 DEFAULT_WIDTH = 640
@@ -87,6 +91,8 @@ def layout_context(request):
         "base_template": EMBED_BASE_TEMPLATE,
         "embed": embed,
         "full_page_url": absolute_url(request, embed.page.get_url(request)),
+        # For a notice embed-frame.js shows when the frame keeps no cookie (data-needs-cookie).
+        "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
     }
 
 
@@ -198,6 +204,18 @@ def _active_outlet(outlet_id):
 
 def _serve(request, page, outlet, subpath):
     request.embed = Embed(page=page, outlet=outlet, prefix=embed_path(page, outlet))
+    response = _embed_response(request, page, subpath)
+    if outlet is not None and request.method == "GET" and response.status_code == 200:
+        try:
+            attribution.count_embed_view(outlet=outlet, page=page)
+        except DatabaseError:
+            # The reader already has the page: one view missing from a statistic is better than
+            # a broken frame on the outlet's site. The count ran in a savepoint of its own.
+            logger.exception("Could not count an embed view of page %s through outlet %s", page.pk, outlet.pk)
+    return response
+
+
+def _embed_response(request, page, subpath):
     if has_embed_routes(page):
         # The route's own view, as Wagtail's routing would call it; it checks its methods itself.
         view, args, kwargs = page.resolve_subpage("/" + subpath)

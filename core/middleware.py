@@ -8,6 +8,7 @@ cookie a response sets as ``Secure`` when the site runs behind HTTPS, whichever 
 """
 
 import re
+from http.cookies import Morsel
 
 from django.conf import settings
 from django.http import QueryDict
@@ -109,10 +110,12 @@ class SecureCookiesMiddleware:
     the session and CSRF cookies have their own settings, this covers the reading mode, the
     participant and join-link cookies and whatever comes next.
 
-    On an embed route (``request.embed``, core.embedding) every cookie is ``SameSite=None;
-    Secure`` instead: a browser sends no other kind from a page framed by another site, so a
+    On an embed route (``request.embed``, core.embedding) every cookie is ``SameSite=None; Secure;
+    Partitioned`` instead: a browser sends no other kind from a page framed by another site, so a
     participant, or the CSRF token, set inside an outlet's frame would otherwise be lost at the next
-    request. Browsers accept ``Secure`` cookies from http://localhost, so this holds in development."""
+    request. Partitioned (CHIPS) keys the cookie to the outlet's site, and Chromium keeps such
+    cookies even where it blocks third-party cookies (as its headless build does); it accepts
+    ``Secure`` cookies from http://localhost, so this holds in development too."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -121,8 +124,23 @@ class SecureCookiesMiddleware:
         response = self.get_response(request)
         embedded = getattr(request, "embed", None) is not None
         if embedded or getattr(settings, "SECURE_ALL_COOKIES", False):
-            for morsel in response.cookies.values():
+            for name, morsel in list(response.cookies.items()):
                 morsel["secure"] = True
                 if embedded:
                     morsel["samesite"] = "None"
+                    response.cookies[name] = partitioned(morsel)
         return response
+
+
+class PartitionedMorsel(Morsel):
+    """A cookie with the ``Partitioned`` attribute, which Python's Morsel learns only in 3.14."""
+
+    def OutputString(self, attrs=None):
+        return super().OutputString(attrs) + "; Partitioned"
+
+
+def partitioned(morsel):
+    copy = PartitionedMorsel()
+    copy.update(morsel)
+    copy.set(morsel.key, morsel.value, morsel.coded_value)
+    return copy

@@ -110,3 +110,27 @@ class MediaOutlet(models.Model):
     @property
     def origins(self):
         return [line for line in self.allowed_origins.splitlines() if line]
+
+
+class OutletPageView(models.Model):
+    """How many times an outlet's embed showed a page on one local day: one row per outlet, page
+    and day, incremented in place (core.attribution), so the table grows by day, not by view."""
+
+    outlet = models.ForeignKey(
+        MediaOutlet, verbose_name=_("合作媒体"), on_delete=models.CASCADE, related_name="page_views"
+    )
+    page = models.ForeignKey("wagtailcore.Page", verbose_name=_("页面"), on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("日期"))
+    views = models.PositiveIntegerField(_("浏览次数"), default=0)
+
+    class Meta:
+        ordering = ["-day", "outlet", "page"]
+        verbose_name = _("合作媒体浏览量")
+        verbose_name_plural = _("合作媒体浏览量")
+        constraints = [
+            models.UniqueConstraint(fields=["outlet", "page", "day"], name="core_outletpageview_one_row_a_day"),
+            models.CheckConstraint(condition=Q(views__gte=0), name="core_outletpageview_views_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.outlet} · {self.page_id} · {self.day}"

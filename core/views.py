@@ -19,6 +19,14 @@ def _way_back(request):
     return "/"
 
 
+def _frame_context(request):
+    """Inside an outlet's frame (an embed path: the view never ran, so no ``request.embed``), the
+    page has the embed chrome, whose footer opens the page it came from in a new tab."""
+    if not embedding.is_embed_path(request.path_info):
+        return {"in_frame": False}
+    return {"in_frame": True, "base_template": embedding.EMBED_BASE_TEMPLATE, "full_page_url": _way_back(request)}
+
+
 def csrf_failure(request, reason=""):
     """A 403 in Chinese instead of Django's English page (shown even with DEBUG). ``reason`` is
     Django's English diagnosis: it is logged by the CSRF middleware and never shown here."""
@@ -29,16 +37,12 @@ def csrf_failure(request, reason=""):
         response = render(
             request,
             "core/csrf_failure.html",
-            {
-                "message": message,
-                "back_url": _way_back(request),
-                "in_frame": embedding.is_embed_path(request.path_info),
-            },
+            {"message": message, "back_url": _way_back(request), **_frame_context(request)},
             status=403,
         )
-    response["Cache-Control"] = "no-store"
     if embedding.is_embed_path(request.path_info):
         # Inside an outlet's frame: say so there, with a way out (the browser may block the
         # frame's cookies, which is the usual cause).
         embedding.make_frameable(response)
+    response["Cache-Control"] = "no-store"
     return response

@@ -8,7 +8,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import embedding
 from .admin_columns import YesNoColumn
-from .embed_admin import EmbedCodeView
+from .embed_admin import EmbedCodeView, OutletEmbedPagesView
 from .models import MediaOutlet
 
 
@@ -26,8 +26,9 @@ class MediaOutletViewSet(SnippetViewSet):
         FieldPanel("allowed_origins"),
         HelpPanel(
             content=_(
-                "启用后，上面列出的来源可以嵌入本站的文章和专栏。嵌入代码在页面列表中每篇文章或专栏的"
-                "“更多”菜单里（“嵌入代码”）。停用后，这些来源立即不能再嵌入。"
+                "启用后，上面列出的来源可以嵌入本站的答题、活动、专栏和文章。这家媒体专用的嵌入代码在"
+                "合作媒体列表中它的“更多”菜单里（“嵌入代码”），也在页面列表中每个可嵌入页面的“更多”菜单里；"
+                "用专用代码嵌入，浏览、答题和报名会统计到这家媒体名下。停用后，这些来源立即不能再嵌入。"
             ),
             heading=_("如何嵌入"),
         ),
@@ -44,7 +45,19 @@ register_snippet(MediaOutletViewSet)
 
 @hooks.register("register_admin_urls")
 def register_embed_code_url():
-    return [path("embed-code/<str:page_id>/", EmbedCodeView.as_view(), name="core_embed_code")]
+    return [
+        path("embed-code/<str:page_id>/", EmbedCodeView.as_view(), name="core_embed_code"),
+        path("embed-code/outlet/<str:outlet_id>/", OutletEmbedPagesView.as_view(), name="core_outlet_embed_pages"),
+    ]
+
+
+@hooks.register("register_snippet_listing_buttons")
+def outlet_listing_embed_code_button(snippet, user, next_url=None):
+    # An inactive outlet's frames are refused, so it has no code to copy.
+    if isinstance(snippet, MediaOutlet) and snippet.is_active:
+        yield Button(
+            _("嵌入代码"), reverse("core_outlet_embed_pages", args=[snippet.pk]), icon_name="code", priority=45
+        )
 
 
 def _embed_code_button(page, priority):

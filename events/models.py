@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -16,6 +17,7 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from core.embedding import embed_of
 from core.privacy import MOBILE_PHONE_REGEX, mask_name, mask_phone
 from core.structured_data import absolute_url
 from home.blocks import ArticleBodyBlock
@@ -89,6 +91,10 @@ class EventPageQuerySet(PageQuerySet):
 
 
 class EventPage(RoutablePageMixin, Page):
+    # An outlet's embed keeps the registration flow (register, the registrant's page, cancelling)
+    # in its frame (core.embedding); the staff check-in routes are not embedded.
+    embed_routes = True
+
     kind = models.CharField(_("活动类型"), max_length=20, choices=EventKind.choices, default=EventKind.OTHER)
     summary = models.TextField(_("活动简介"), max_length=300)
     starts_at = models.DateTimeField(_("开始时间"))
@@ -260,8 +266,10 @@ class EventPage(RoutablePageMixin, Page):
                 event=self, url=absolute_url(request, self.get_url(request=request)), host=request.get_host()
             )
         )
+        embedded = embed_of(request) is not None
+        # No staff link inside an outlet's frame (the check-in routes are not embedded).
         context["may_check_in"] = (
-            self.registration_enabled and selectors.check_in_access(user=request.user, event=self)[0]
+            self.registration_enabled and not embedded and selectors.check_in_access(user=request.user, event=self)[0]
         )
         return context
 
@@ -277,13 +285,21 @@ class EventPage(RoutablePageMixin, Page):
     def registration(self, request, public_id, token):
         return views.registration(request, self, public_id, token)
 
+    # Staff pages, kept out of an outlet's frame: their sign-in (the admin's) refuses to be framed.
     @path("check-in/")
     def check_in_list(self, request):
+        _not_embedded(request)
         return views.check_in_list(request, self)
 
     @path("check-in/<uuid:public_id>/")
     def check_in(self, request, public_id):
+        _not_embedded(request)
         return views.check_in(request, self, public_id)
+
+
+def _not_embedded(request):
+    if embed_of(request) is not None:
+        raise Http404
 
 
 class EventException(Orderable):
@@ -386,6 +402,15 @@ class Registration(models.Model):
     adult_or_guardian_consent_at = models.DateTimeField(_("年龄确认时间"), null=True, blank=True, editable=False)
     adult_or_guardian_consent_version = models.CharField(
         _("年龄确认文本版本"), max_length=20, blank=True, editable=False
+    )
+    # The outlet whose embed the registration was made in (core.embedding), for its report.
+    outlet = models.ForeignKey(
+        "core.MediaOutlet",
+        verbose_name=_("合作媒体"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="event_registrations",
     )
 
     objects = RegistrationQuerySet.as_manager()

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.attribution import totals_by_outlet
 from core.errors import ReaderFacingNotFound
 from core.parsing import parse_id, parse_positive_int
 from core.structured_data import json_ld
@@ -450,6 +451,56 @@ def check_in_list(*, event, occurrence_date=None, scope=None):
         "checked_in_total": confirmed.filter(checked_in_at__isnull=False).aggregate(total=Sum("party_size"))["total"]
         or 0,
     }
+
+
+def _registrations(*, event=None, scope=None):
+    registrations = apps.get_model("events", "Registration").objects.all()
+    if event is not None:
+        registrations = registrations.filter(event=event)
+    if scope is not None:
+        registrations = registrations.filter(subtree_q(scope, "unit__"))
+    return registrations
+
+
+def registration_summary(*, event, scope=None):
+    """The event's registrations per status (cancelled ones too), each with the people they stand
+    for (``party_size``: what places are counted in); ``scope`` (a Unit) keeps its subtree's only."""
+    counted = {
+        row["status"]: row
+        for row in _registrations(event=event, scope=scope)
+        .values("status")
+        .annotate(registrations=Count("pk"), people=Sum("party_size"))
+    }
+    return [
+        {
+            "status": status,
+            "label": label,
+            "registrations": counted.get(status, {}).get("registrations", 0),
+            "people": counted.get(status, {}).get("people") or 0,
+        }
+        for status, label in RegistrationStatus.choices
+    ]
+
+
+def registrations_by_outlet(*, event=None, since=None, until=None, scope=None):
+    """Registrations made inside each media outlet's embed (not cancelled ones), of ``event`` or
+    of all events, most first: ``[{"outlet_id", "outlet_name", "registrations", "people"}]``,
+    ``people`` counting a group's ``party_size``. ``since``/``until`` bound the local day of
+    registering (inclusive dates); ``scope`` (a Unit) keeps its subtree's registrations only.
+    Outlets without a registration are left out."""
+    return totals_by_outlet(
+        _registrations(event=event, scope=scope).active(),
+        day_field="created_at__date",
+        since=since,
+        until=until,
+        registrations=Count("pk"),
+        people=Sum("party_size"),
+    )
+
+
+def event_for_staff(*, pk):
+    """Any event, live or not, for the staff report; None when ``pk`` names none."""
+    return _models()[0].objects.filter(pk=pk).first() if pk else None
 
 
 def attendance_by_unit(*, units=None):

@@ -123,9 +123,11 @@ def register(
     party_size=1,
     by_liaison=False,
     adult_or_guardian_consent=False,
+    outlet=None,
     now=None,
 ):
-    """Register for one occurrence; returns ``(registration, token)``.
+    """Register for one occurrence; returns ``(registration, token)``. ``outlet`` is the media
+    outlet whose embed the form was sent from (counted for it), None on the site itself.
 
     Whoever registers on the public form must confirm ``ADULT_OR_GUARDIAN_CONSENT_TEXT``
     (``adult_or_guardian_consent``; its time and version are stored), else ``MissingConsent``; a
@@ -184,6 +186,7 @@ def register(
                 entered_by=EnteredBy.LIAISON if by_liaison else EnteredBy.PUBLIC,
                 adult_or_guardian_consent_at=consent_at,
                 adult_or_guardian_consent_version=consent_version,
+                outlet=outlet,
             )
             try:
                 registration.full_clean(exclude=["event"])

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
+from core.embedding import embed_of, flow_url
 from core.parsing import parse_id, parse_positive_int
 from core.responses import error_response, wants_json
 from core.structured_data import absolute_url
@@ -91,7 +92,7 @@ def event_ics(request, page_id):
 
 def _error(request, event, error):
     return error_response(
-        request, error, back_url=event.get_url(request=request), back_label=_("返回活动页面"), section="event"
+        request, error, back_url=flow_url(request, event), back_label=_("返回活动页面"), section="event"
     )
 
 
@@ -168,6 +169,7 @@ def register(request, event):
         if occurrence_date is None:
             raise InvalidRegistration(_("请选择要报名的场次。"), field="occurrence")
         unit = _unit(request.POST.get("unit", ""))
+        embed = embed_of(request)
         registration, token = services.register(
             event=event,
             occurrence_date=occurrence_date,
@@ -177,10 +179,11 @@ def register(request, event):
             party_size=_party_size(request.POST.get("party_size", "")),
             by_liaison=selectors.is_liaison_of(user=request.user, unit=unit),
             adult_or_guardian_consent=request.POST.get(CONSENT_FIELD) == "on",
+            outlet=embed.outlet if embed else None,
         )
     except RegistrationError as error:
         return _refused_registration(request, event, error)
-    return redirect(event.url + f"registration/{registration.public_id}/{token}/")
+    return redirect(flow_url(request, event, "registration", registration.public_id, token))
 
 
 def _secret_page(response):

@@ -4,11 +4,12 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel
+from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import admin_views, services
-from .models import CheckInVolunteer
+from .models import CheckInVolunteer, EventPage
 
 
 class CheckInVolunteerViewSet(SnippetViewSet):
@@ -43,6 +44,13 @@ class PendingGroupsMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_pending_groups_menu_item():
     return PendingGroupsMenuItem(_("集体报名审核"), reverse(admin_views.URL_NAME), icon_name="group", order=245)
+
+
+@hooks.register("register_page_header_buttons")
+def page_header_registrations_button(page, user, view_name, next_url=None):
+    if page.specific_class is EventPage and admin_views.may_see_registrations(user, page.specific):
+        url = reverse(admin_views.REGISTRATIONS_URL_NAME, args=[page.pk])
+        yield Button(_("报名情况"), url, icon_name="group", priority=61)
 
 
 @hooks.register("register_log_actions")

@@ -26,7 +26,17 @@ from django.utils.http import urlencode
 from .reading import READING_COOKIE, format_reading_cookie, parse_reading_cookie
 
 GENERATION_KEY = "pagecache:generation"
-EXCLUDED_PREFIXES = ("/admin/", "/django-admin/", "/documents/", "/search/", "/reading-mode/", "/static/", "/media/")
+# The outlets' API reads parameters of its own (outreach/api.py) and sets its own Cache-Control.
+EXCLUDED_PREFIXES = (
+    "/admin/",
+    "/django-admin/",
+    "/documents/",
+    "/search/",
+    "/reading-mode/",
+    "/static/",
+    "/media/",
+    "/api/",
+)
 HIT_HEADER = "X-Page-Cache"
 # What the public pages read from the query string: listings (topic, audience, page), the event
 # listing, calendar and feed (kind, town, audience, month, page) and an event's occurrence (date).

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.syndication.views import Feed
+from django.db.models import prefetch_related_objects
 from django.http import JsonResponse
 from django.utils import feedgenerator, timezone
 from django.utils.cache import patch_cache_control
@@ -81,7 +82,7 @@ def feed_url(request, page, kind):
     return absolute_url(request, page.get_url(request=request) + page.reverse_subpage(f"{kind}_feed"))
 
 
-def _absolute_html(html, request):
+def absolute_html(html, request):
     """Rendered body HTML with root-relative links, images and videos made absolute: a feed
     reader shows it on another host."""
     origin = request.build_absolute_uri("/").rstrip("/")
@@ -122,7 +123,7 @@ def _entry(article, *, request, full_text):
     updated = max(published, article.last_published_at or published)
     content_html = ""
     if full_text:
-        content_html = _absolute_html(article.body.render_as_block(context={"request": request}), request)
+        content_html = absolute_html(article.body.render_as_block(context={"request": request}), request)
     return Entry(
         guid=f"urn:uuid:{article.translation_key}",
         url=absolute_url(request, article.get_url(request=request)),
@@ -148,6 +149,8 @@ def build_channel(request, *, page, kind):
         title = identity.site_name
         description = getattr(page, "campaign_intro", "")
     articles = selectors.latest_articles(root=page, limit=FEED_ITEMS)
+    # The covers' renditions in one query, not one per item (Image.get_rendition reads them).
+    prefetch_related_objects(articles, "cover_image__renditions")
     return Channel(
         title=title,
         description=description or _("%(title)s的最新文章") % {"title": title},

@@ -1,8 +1,27 @@
-"""What goes in every page's <head>: government meta tags, Open Graph and schema.org JSON-LD."""
+"""What goes in every page's <head>: government meta tags, Open Graph and Twitter cards, and
+schema.org JSON-LD."""
+
+from dataclasses import dataclass
 
 from django.utils.html import strip_tags
 
 from core.structured_data import absolute_url
+
+from . import share_images
+
+# JPEG: WeChat shows no card image in WebP.
+COVER_RENDITION = "fill-1200x630|format-jpeg|jpegquality-85"
+# The page fields that hold a picture of the page, with their alt text, in order of preference.
+COVER_FIELDS = (("cover_image", "cover_alt_text"), ("banner_image", "banner_alt_text"))
+
+
+@dataclass(frozen=True)
+class ShareImage:
+    url: str
+    width: int | None
+    height: int | None
+    alt: str
+    mime_type: str
 
 
 def page_metadata(*, page, request, identity):
@@ -69,3 +88,47 @@ def structured_data(*, page, request, identity, image_url=""):
         "inLanguage": "zh-CN",
         "publisher": publisher,
     }
+
+
+def _cover(page):
+    for image_field, alt_field in COVER_FIELDS:
+        image = getattr(page, image_field, None)
+        if image is None:
+            continue
+        try:
+            rendition = image.get_rendition(COVER_RENDITION)
+        except OSError:  # the original file is gone (SourceImageIOError): the generated card instead
+            continue
+        return ShareImage(
+            url=rendition.url,
+            width=rendition.width,
+            height=rendition.height,
+            alt=getattr(page, alt_field, "") or page.title,
+            mime_type="image/jpeg",
+        )
+    return None
+
+
+def share_image(*, page, identity):
+    """The page's card image: its cover (or banner) as a 1200×630 JPEG, else the generated PNG
+    with its title (home.share_images). ``url`` is relative to the site."""
+    specific = page.specific
+    cover = _cover(specific)
+    if cover is not None:
+        return cover
+    width, height = share_images.SIZE
+    return ShareImage(
+        url=share_images.share_image_url(page=page, site_name=identity.site_name),
+        width=width,
+        height=height,
+        alt=page.title,
+        mime_type="image/png",
+    )
+
+
+def share_card(*, page, request, identity):
+    """What a shared link shows in WeChat: the title, description and image the page's Open
+    Graph tags give."""
+    meta = page_metadata(page=page, request=request, identity=identity)
+    image = share_image(page=page, identity=identity)
+    return {"title": page.title, "description": meta["description"], "image_url": absolute_url(request, image.url)}

@@ -7,6 +7,7 @@ their sheets and registrations on commit, so the ledger records them as each par
 before the participation demo reads it. A load that fails part-way keeps the finished parts and
 completes them when run again."""
 
+from core.demo import load_demo_outlets
 from events.demo import load_demo_events
 from home.demo.loader import load_demo_site
 from organizations.demo import load_demo_units
@@ -20,6 +21,7 @@ def load_demo_content(*, admin_password, contest_sheets=3000):
     sheets for contests that have none yet. Returns the number of articles created."""
     home, created = load_demo_site(admin_password=admin_password)
     load_demo_synonyms()
+    load_demo_outlets()
     load_demo_units()
     students_contest, _adults_contest = load_demo_contests(home=home, sheets=contest_sheets)
     load_demo_events(home=home, related_contest=students_contest)

@@ -9,9 +9,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 from core import embedding, oembed
 from home import share_images, wechat
 from home import views as home_views
+from search import views as search_views
 
 from .api import api as outlet_api
-from search import views as search_views
 
 # No /django-admin/: staff sign in only through Wagtail's login, where the lockout and two-factor apply.
 urlpatterns = [

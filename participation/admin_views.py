@@ -18,7 +18,7 @@ from core.parsing import parse_id
 from organizations.models import AudienceGroup, Unit, UnitKind
 from organizations.scopes import OUT_OF_SCOPE_MESSAGE, scope_unit, within_scope
 
-from . import charts, selectors
+from . import charts, outlets, selectors
 from .reading import topic_reading
 from .selectors import Filters
 
@@ -244,6 +244,9 @@ def dashboard(request):
         for kind, kind_figures in data["by_kind"]
     ]
     trend = data["trend"]
+    reporting_pages = selectors.reporting_pages(campaign=campaign)
+    outlet_since = filters.date_from or campaign.starts_on
+    outlet_until = filters.date_to or campaign.ends_on
 
     context = {
         "campaign": campaign,
@@ -253,10 +256,7 @@ def dashboard(request):
         "params": {key: params.get(key, "") for key in FILTER_KEYS},
         "kinds": [(kind.value, kind.label) for kind in FILTER_KINDS],
         "audiences": AudienceGroup.choices,
-        "reporting_pages": [
-            (str(page.pk), f"{page.title}（{page.content_type.name}）")
-            for page in selectors.reporting_pages(campaign=campaign)
-        ],
+        "reporting_pages": [(str(page.pk), f"{page.title}（{page.content_type.name}）") for page in reporting_pages],
         "breadcrumbs": _breadcrumbs(data["node"], params, scope) if unit is not None else [],
         "scope": scope,
         "figures": figures,
@@ -320,5 +320,16 @@ def dashboard(request):
         "classes": data["classes"],
         "is_school": unit is not None and unit.kind == UnitKind.SCHOOL,
         "clear_filters_url": _query(params, **dict.fromkeys(FILTER_KEYS, "")),
+        # What came through each outlet's embed: city-wide figures (a page view has no unit), so on
+        # the city's own view only, never for a scoped account (a liaison) or a drilled-down unit.
+        "outlets": outlets.outlet_figures(
+            since=outlet_since,
+            until=outlet_until,
+            page=next((page for page in reporting_pages if page.pk == filters.page_id), None),
+        )
+        if scope is None and unit is None
+        else None,
+        "outlet_since": outlet_since,
+        "outlet_until": outlet_until,
     }
     return TemplateResponse(request, "participation/admin/dashboard.html", context)

@@ -60,6 +60,7 @@ def contest_report(request, contest_id):
         {
             "contest": contest,
             "statistics": selectors.contest_statistics(contest=contest, scope=scope),
+            "by_outlet": selectors.participants_by_outlet(contest=contest, scope=scope),
             "questions": selectors.question_statistics(contest=contest, scope=scope),
             "scope": scope,
             "page_obj": page_obj,

@@ -6,18 +6,17 @@ font file (``CERTIFICATE_FONT_PATH``), and without one there is no PNG (``png_av
 """
 
 import io
-import os
 from functools import cache
 from xml.sax.saxutils import escape
 
-from django.conf import settings
 from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.fonts import cjk_font_path, wrap_cjk
+
 from .errors import SheetNotFound
 
-DEFAULT_FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 PDF_FONT = "STSong-Light"
 BRAND_RED = (179, 38, 30)
 INK = (31, 35, 40)
@@ -95,36 +94,18 @@ def pdf(certificate) -> bytes:
     return buffer.getvalue()
 
 
-def font_path():
-    """The CJK font file the PNG is drawn with, or None when there is none."""
-    path = getattr(settings, "CERTIFICATE_FONT_PATH", DEFAULT_FONT_PATH)
-    return path if path and os.path.isfile(path) else None
-
-
 def png_available():
-    return font_path() is not None
+    return cjk_font_path() is not None
 
 
 # An A5 landscape sheet at about 190 dpi: sharp on a phone, small to save.
 PNG_SIZE = (1600, 1131)
 
 
-def _wrap(draw, text, font, max_width):
-    """``text`` broken into lines no wider than ``max_width`` (Chinese breaks between any characters)."""
-    lines, line = [], ""
-    for char in text:
-        if line and draw.textlength(line + char, font=font) > max_width:
-            lines.append(line)
-            line = char
-        else:
-            line += char
-    return [*lines, line] if line else lines
-
-
 def png(certificate) -> bytes:
     from PIL import Image, ImageDraw, ImageFont
 
-    path = font_path()
+    path = cjk_font_path()
     if path is None:
         raise NoCertificateImage()
     heading, name, body, band, date = _lines(certificate)
@@ -141,7 +122,7 @@ def png(certificate) -> bytes:
     draw.text((width / 2, 430), name, fill=INK, font=font(90), anchor="mm")
     body_font = font(52)
     top = 540
-    for line in _wrap(draw, body, body_font, width - 360):
+    for line in wrap_cjk(draw, body, body_font, width - 360):
         draw.text((width / 2, top), line, fill=INK, font=body_font, anchor="mt")
         top += 72
     draw.text((width / 2, max(top + 90, 820)), band, fill=BRAND_RED, font=font(110), anchor="mm")

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 from wagtail.images import get_image_model
 
+from core.attribution import totals_by_outlet
 from core.privacy import mask_name
 from home.models import ArticlePage
 from organizations.models import UnitKind
@@ -410,6 +411,25 @@ def contest_reports(*, scope=None):
         {"contest": contest, **contest_statistics(contest=contest, scope=scope)["totals"]}
         for contest in _contest_pages().all().order_by("-opens_at")
     ]
+
+
+def participants_by_outlet(*, contest=None, since=None, until=None, scope=None):
+    """Who took part through each media outlet's embed: per outlet, the distinct participants of
+    the sheets started in its frame and how many of those sheets were handed in (submitted or
+    timed out), most participants first. ``since``/``until`` bound the local day a sheet was
+    started (inclusive dates); ``scope`` (a Unit) keeps its subtree's sheets only. Outlets without
+    a sheet are left out."""
+    sheets = _in_scope(AnswerSheet.objects.all(), scope)
+    if contest is not None:
+        sheets = sheets.filter(contest=contest)
+    return totals_by_outlet(
+        sheets,
+        day_field="attempt_date",
+        since=since,
+        until=until,
+        participants=Count("participant", distinct=True),
+        sheets_submitted=Count("pk", filter=~Q(status=SheetStatus.IN_PROGRESS)),
+    )
 
 
 def contest_for_staff(*, pk):

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 from wagtail.models import Site
 
+from core.embedding import embed_of, flow_url
 from core.parsing import UnreadableJSON, load_json, parse_id, parse_json_int, parse_positive_int
 from core.responses import error_response
 from organizations.join_links import joined_unit_id
@@ -54,7 +55,9 @@ def _handles_contest_errors(view):
         try:
             return view(request, contest, *args, **kwargs)
         except ContestError as error:
-            return error_response(request, error, back_url=contest.url, back_label=_("返回答卷首页"), section="contest")
+            return error_response(
+                request, error, back_url=flow_url(request, contest), back_label=_("返回答卷首页"), section="contest"
+            )
 
     return never_cache(wrapped)
 
@@ -71,13 +74,23 @@ def joined(request):
     return TemplateResponse(request, "quizzes/joined.html", context)
 
 
+# Inside an outlet's frame, identify's redirect says it has just set the participant cookie: the
+# landing then finding none means the browser refused the frame's cookies (third-party cookies).
+COOKIE_CHECK_PARAM = "cookie_check"
+
+
 # The landing page names the participant of this browser: never share it from a cache.
 @never_cache
 def landing(request, contest):
-    return _render_landing(request, contest)
+    cookies_refused = (
+        embed_of(request) is not None
+        and request.GET.get(COOKIE_CHECK_PARAM) == "1"
+        and participant_token(request) is None
+    )
+    return _render_landing(request, contest, cookies_refused=cookies_refused)
 
 
-def _render_landing(request, contest, *, error=None, posted=None):
+def _render_landing(request, contest, *, error=None, posted=None, cookies_refused=False):
     context = selectors.contest_landing(
         contest=contest,
         participant_token=None if error else participant_token(request),
@@ -86,6 +99,7 @@ def _render_landing(request, contest, *, error=None, posted=None):
         unit_query=(posted or request.GET).get("unit_q"),
         chosen_unit_id=parse_id((posted or {}).get("unit")),
     )
+    context["cookies_refused"] = cookies_refused
     if error is not None:
         # The form comes back as it was filled in, with the reason above it, or beside the field
         # it is about.
@@ -141,7 +155,10 @@ def identify(request, contest):
         )
     except ContestError as error:
         return _render_landing(request, contest, error=error, posted=posted)
-    response = redirect(contest.url)
+    landing_url = flow_url(request, contest)
+    if embed_of(request) is not None:
+        landing_url += f"?{COOKIE_CHECK_PARAM}=1"
+    response = redirect(landing_url)
     remember_participant(response, participant=participant, until=contest.closes_at, secure=request.is_secure())
     return response
 
@@ -151,7 +168,7 @@ def forget(request, contest):
     """不是我 / 换人: this browser forgets its participant (a shared computer) and shows the form."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    response = redirect(contest.url)
+    response = redirect(flow_url(request, contest))
     forget_participant(response)
     return response
 
@@ -164,10 +181,14 @@ def start(request, contest):
     if participant is None:
         raise InvalidInput(_("请先填写参赛信息。"))
     _check_rate(request, "start")
+    embed = embed_of(request)
     sheet = drawing.start_answer_sheet(
-        contest=contest, participant=participant, ip_address=request.META.get("REMOTE_ADDR")
+        contest=contest,
+        participant=participant,
+        ip_address=request.META.get("REMOTE_ADDR"),
+        outlet=embed.outlet if embed else None,
     )
-    return redirect(contest.url + contest.reverse_subpage("sheet", args=[sheet.public_id]))
+    return redirect(flow_url(request, contest, "sheet", sheet.public_id))
 
 
 def _own_sheet(request, public_id):
@@ -184,7 +205,7 @@ def sheet(request, contest, public_id):
         return _post_sheet_form(request, contest, sheet)
     sheet = answering.finalise_if_overdue(sheet=sheet)
     if sheet.is_finished:
-        return redirect(contest.url + contest.reverse_subpage("result", args=[sheet.public_id]))
+        return redirect(flow_url(request, contest, "result", sheet.public_id))
     remaining = max(0, int((sheet.deadline - timezone.now()).total_seconds()))
     questions = selectors.sheet_questions(sheet=sheet)
     return TemplateResponse(
@@ -220,7 +241,7 @@ def _post_sheet_form(request, contest, sheet):
     confirmation step, with the number of questions left unanswered, before the sheet is graded."""
     answers = _answers_from_form(request, sheet)
     participant = request.contest_participant
-    sheet_url = contest.url + contest.reverse_subpage("sheet", args=[sheet.public_id])
+    sheet_url = flow_url(request, contest, "sheet", sheet.public_id)
     if request.POST.get("action") == "save":
         _check_rate(request, "save")
         answering.save_answers(public_id=sheet.public_id, participant=participant, answers=answers)
@@ -231,7 +252,7 @@ def _post_sheet_form(request, contest, sheet):
         return redirect(sheet_url + "?confirm=1#submit")
     _check_rate(request, "submit")
     answering.submit_answer_sheet(public_id=sheet.public_id, participant=participant, answers=answers)
-    return redirect(contest.url + contest.reverse_subpage("result", args=[sheet.public_id]))
+    return redirect(flow_url(request, contest, "result", sheet.public_id))
 
 
 # An autosave is {"position": 3, "choices": [2, 4]}: a few dozen bytes.
@@ -296,7 +317,7 @@ def answer(request, public_id):
 def result(request, contest, public_id):
     sheet = _own_sheet(request, public_id)
     if not sheet.is_finished:
-        return redirect(contest.url + contest.reverse_subpage("sheet", args=[sheet.public_id]))
+        return redirect(flow_url(request, contest, "sheet", sheet.public_id))
     return TemplateResponse(
         request,
         "quizzes/result.html",

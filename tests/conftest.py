@@ -41,6 +41,14 @@ def _rate_limit_clock(monkeypatch):
 
 
 @pytest.fixture
+def only_own_outlets(db):
+    """No media outlet but those the test creates: the demo's would widen every frame-ancestors."""
+    from core.models import MediaOutlet
+
+    MediaOutlet.objects.all().delete()
+
+
+@pytest.fixture
 def site(db):
     return Site.objects.get(is_default_site=True)
 

@@ -5,6 +5,7 @@ import datetime
 from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from events import selectors
@@ -17,6 +18,13 @@ def home_upcoming_events(context, page):
     """The home page's 近期活动: the next three occurrences under ``page`` (the HomePage)."""
     # The request goes along so that {% pageurl %} gives the same links as in the page itself.
     return {"request": context.get("request"), "upcoming_events": selectors.home_upcoming(root=page, limit=3)}
+
+
+@register.filter
+def leaving_frame(embed):
+    """``{{ embed|leaving_frame }}`` on a link out of the event's flow: in an outlet's frame it
+    opens in a new tab (the site's own pages refuse to be framed); on the site, nothing."""
+    return mark_safe(' target="_blank" rel="noopener"') if embed else ""
 
 
 @register.filter

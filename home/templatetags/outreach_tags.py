@@ -1,4 +1,5 @@
 from django import template
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.context_processors import SettingProxy
@@ -8,7 +9,8 @@ from core.structured_data import json_ld
 from home import feeds, selectors
 from home.cache import cached_until_pages_change
 from home.models import SiteIdentity
-from home.seo import page_metadata, structured_data
+from home.seo import page_metadata, share_image, structured_data
+from home.wechat import wechat_configured
 
 register = template.Library()
 
@@ -21,15 +23,19 @@ def _identity(context):
 
 
 @register.inclusion_tag("includes/page_meta.html", takes_context=True)
-def page_meta(context, page, image_url=""):
+def page_meta(context, page):
+    """The <head> tags of a page. Its card image is its cover or the generated one (home.seo)."""
     request = context["request"]
     identity = _identity(context)
-    data = structured_data(page=page, request=request, identity=identity, image_url=image_url)
+    image = share_image(page=page, identity=identity)
+    data = structured_data(page=page, request=request, identity=identity, image_url=image.url)
     return {
         "meta": page_metadata(page=page, request=request, identity=identity),
         "json_ld": json_ld(data),
-        "image_url": request.build_absolute_uri(image_url) if image_url else "",
+        "image": image,
+        "image_url": request.build_absolute_uri(image.url),
         "feeds": feeds.discovery_links(page=page, request=request, site_name=identity.site_name),
+        "wechat_js_sdk_url": settings.WECHAT_JS_SDK_URL if wechat_configured() else "",
     }
 
 

@@ -329,7 +329,7 @@ EMBEDDABLE_PAGE_TYPES = ["home.ArticlePage", "home.ColumnIndexPage", "quizzes.Co
 # origins only: the list is the outlets', checked per request (outreach.api's
 # check_request_enabled receiver), so none is configured here.
 CORS_URLS_REGEX = r"^/api/"
-CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
 
 # A WeChat official account (公众号) for share cards inside WeChat: with both set, pages sign a
@@ -337,6 +337,9 @@ CORS_ALLOW_CREDENTIALS = False
 WECHAT_APP_ID = os.environ.get("WECHAT_APP_ID", "")
 WECHAT_APP_SECRET = os.environ.get("WECHAT_APP_SECRET", "")
 WECHAT_JS_SDK_URL = "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"
+
+# The CJK font the certificate PNG and the share images are drawn with (core.fonts).
+CERTIFICATE_FONT_PATH = os.environ.get("CERTIFICATE_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 if WECHAT_APP_ID and WECHAT_APP_SECRET:
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["script-src"].append("https://res.wx.qq.com")
 LOGGING = {

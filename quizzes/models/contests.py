@@ -145,6 +145,8 @@ class ContestPage(RoutablePageMixin, Page):
     base_form_class = ContestPageForm
     parent_page_types = ["quizzes.ContestIndexPage"]
     subpage_types = []
+    # An outlet's frame holds the whole participant flow, route by route (core.embedding).
+    embed_routes = True
 
     class Meta:
         verbose_name = _("安全知识答卷")

@@ -115,6 +115,16 @@ class AnswerSheet(models.Model):
     max_score = models.PositiveIntegerField(_("满分"))
     duration_seconds = models.PositiveIntegerField(_("用时（秒）"), null=True, blank=True)
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    # The media outlet whose embed the sheet was started in (core.embedding): a participant is one
+    # person across contests and sites, so the sheet is what says "took part through".
+    outlet = models.ForeignKey(
+        "core.MediaOutlet",
+        verbose_name=_("合作媒体"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="answer_sheets",
+    )
     # Set at grading for a high score in less than reading time; such a sheet stays out of the
     # public rankings until staff confirm it.
     flagged = models.BooleanField(_("存疑"), default=False)

@@ -48,9 +48,10 @@ def _local_date(moment):
     return timezone.localtime(moment).date()
 
 
-def start_answer_sheet(*, contest, participant, ip_address=None, now=None, rng=None):
+def start_answer_sheet(*, contest, participant, ip_address=None, outlet=None, now=None, rng=None):
     """The participant's sheet for ``contest``: the one in progress if there is one (a reload or a
-    second tab resumes it), otherwise a new one drawn now, within the daily and total allowances."""
+    second tab resumes it), otherwise a new one drawn now, within the daily and total allowances.
+    ``outlet`` is the media outlet whose embed it is started in; a resumed sheet keeps its own."""
     now = now or timezone.now()
     rng = rng or random.SystemRandom()
     if participant.unit.kind not in contest.allowed_unit_kinds:
@@ -115,6 +116,7 @@ def start_answer_sheet(*, contest, participant, ip_address=None, now=None, rng=N
                 deadline=now + timedelta(seconds=contest.time_limit_seconds),
                 max_score=sum(points for _question, points in paper),
                 ip_address=ip_address,
+                outlet=outlet,
             )
             rows = []
             for position, (question, points) in enumerate(paper, start=1):

@@ -11,8 +11,10 @@
     function post() {
         var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
         if (height !== last) {
+            // "first": this document's first report, so the outlet's script knows a new page
+            // was loaded in the frame.
+            window.parent.postMessage({ type: "embed-height", height: height, first: last === 0 }, "*");
             last = height;
-            window.parent.postMessage({ type: "embed-height", height: height }, "*");
         }
     }
 
@@ -27,6 +29,19 @@
                 link.rel = "noopener";
             }
         });
+    }
+
+    // A notice marked data-needs-cookie="<name>" is shown when the browser kept no such cookie
+    // in this frame (it blocks the third-party cookies): what it says is refused would be.
+    var notices = document.querySelectorAll("[data-needs-cookie]");
+    for (var i = 0; i < notices.length; i += 1) {
+        var wanted = notices[i].getAttribute("data-needs-cookie") + "=";
+        var kept = document.cookie.split(/;\s*/).some(function (cookie) {
+            return cookie.indexOf(wanted) === 0;
+        });
+        if (!kept) {
+            notices[i].hidden = false;
+        }
     }
 
     post();

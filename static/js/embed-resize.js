@@ -38,6 +38,14 @@
         for (var i = 0; i < frames.length; i += 1) {
             if (frames[i].contentWindow === event.source && isOurFrame(frames[i])) {
                 frames[i].height = String(height);
+                // A new page in the frame (a form sent, the next step of a contest) starts at
+                // its top: bring that into view if the reader had scrolled past it.
+                if (data.first && frames[i].hasAttribute("data-embed-shown")) {
+                    if (frames[i].getBoundingClientRect().top < 0) {
+                        frames[i].scrollIntoView({ block: "start" });
+                    }
+                }
+                frames[i].setAttribute("data-embed-shown", "");
             }
         }
     });

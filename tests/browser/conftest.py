@@ -105,3 +105,23 @@ def walk(browser, server, request):
     yield journey
     journey.close()
     assert not journey.problems, "while walking:\n" + "\n".join(journey.problems)
+
+
+@pytest.fixture
+def outlet_site():
+    """A media outlet's page on 127.0.0.2 (outlets.OutletSite); ``outlet_site.show(snippet)``."""
+    from .outlets import OutletSite
+
+    site = OutletSite("127.0.0.2")
+    yield site
+    site.close()
+
+
+@pytest.fixture
+def unlisted_site():
+    """The same kind of page on 127.0.0.3, which the tests' outlets never list."""
+    from .outlets import OutletSite
+
+    site = OutletSite("127.0.0.3")
+    yield site
+    site.close()

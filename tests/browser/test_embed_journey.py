@@ -2,14 +2,9 @@
 active, Chromium shows the article in the frame and embed-resize.js fits the frame to it; once
 the outlet is switched off, Chromium refuses to render the frame (frame-ancestors).
 
-The outlet's page is served by a tiny http.server on 127.0.0.2, a different origin from the live
-server's (localhost); its HTML is the snippet the admin's 嵌入代码 page shows. (Playwright's route
-fulfilment would not do: Chromium treats a fulfilled page as public and refuses its requests to
-the loopback live server, Local Network Access.)
+The outlet's page (tests/browser/outlets.py) is on 127.0.0.2, another site than the live
+server's localhost; its HTML is the snippet the admin's 嵌入代码 page shows.
 """
-
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from playwright.sync_api import expect
@@ -53,43 +48,11 @@ def _switch_off(outlet_pk):
     outlet.save()  # the save signal drops the cached origins
 
 
-class OutletPage(BaseHTTPRequestHandler):
-    html = ""
-
-    def do_GET(self):
-        if self.path != "/outlet.html":
-            self.send_error(404)
-            return
-        body = self.html.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
-def outlet_server():
-    httpd = ThreadingHTTPServer(("127.0.0.2", 0), OutletPage)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture
-def embed_data(server, outlet_server):
-    origin = f"http://127.0.0.2:{outlet_server.server_address[1]}"
-    made = in_worker_thread(lambda: _create(server.url, origin))
-    OutletPage.html = (
-        "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><meta name='viewport' content='width=device-width'><title>合作媒体</title>"
-        f"<link rel='icon' href='data:,'></head><body><h1>合作媒体的网页</h1>{made['snippet']}</body></html>"
-    )
-    yield {**made, "outlet_url": origin + "/outlet.html"}
+def embed_data(server, outlet_site):
+    made = in_worker_thread(lambda: _create(server.url, outlet_site.origin))
+    outlet_site.show(made["snippet"])
+    yield {**made, "outlet_url": outlet_site.page_url}
     in_worker_thread(lambda: _delete(made))
 
 

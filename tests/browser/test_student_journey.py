@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from .contest_data import delete_contest_data
 from .walk import in_worker_thread
 
 SCHOOL = "扫码测试小学"
@@ -50,30 +51,15 @@ def _make_data():
     return {"join_url": school.get_join_url(), "school_id": school.pk, "contest_id": contest.pk, "topic_id": topic.pk}
 
 
-def _delete_data(data):
-    from home.models import Topic
-    from organizations.models import Unit
-    from participation.models import ParticipationEntry
-    from participation.receivers import SHEET_SOURCE
-    from quizzes.models import AnswerSheet, ContestPage, Participant, Question, QuestionVersion
-
-    sheets = AnswerSheet.objects.filter(contest_id=data["contest_id"])
-    ParticipationEntry.objects.filter(source__in=[SHEET_SOURCE.format(s.public_id) for s in sheets]).delete()
-    sheets.delete()
-    Participant.objects.filter(unit_id=data["school_id"]).delete()
-    ContestPage.objects.filter(pk=data["contest_id"]).delete()
-    questions = Question.objects.filter(topic_id=data["topic_id"])
-    QuestionVersion.objects.filter(question__in=questions).delete()
-    questions.delete()
-    Topic.objects.filter(pk=data["topic_id"]).delete()
-    Unit.objects.filter(pk=data["school_id"]).delete()
-
-
 @pytest.fixture
 def school_contest(server):
     data = in_worker_thread(_make_data)
     yield data
-    in_worker_thread(lambda: _delete_data(data))
+    in_worker_thread(
+        lambda: delete_contest_data(
+            contest_id=data["contest_id"], school_id=data["school_id"], topic_id=data["topic_id"]
+        )
+    )
 
 
 def name_cells_on_one_line(page):

@@ -69,3 +69,22 @@ def test_a_json_caller_gets_json(csrf_client):
     response = csrf_client.post("/answer-sheets/x/answer/", "{}", content_type="application/json")
     assert response.status_code == 403
     assert response.json()["ok"] is False and "表单未能提交" in response.json()["error"]
+
+
+def test_a_refusal_inside_an_outlets_frame_is_shown_there_with_a_way_out(csrf_client, home_page, settings):
+    # A browser that keeps no cookies in a third-party frame loses the CSRF cookie: the refusal
+    # must be framable, in the embed chrome, and offer the page in a new window.
+    from core.models import MediaOutlet
+
+    index = EventIndexPageFactory(parent=home_page)
+    event = EventPageFactory(parent=index, registration_enabled=True, starts_at=timezone.now() + timedelta(days=3))
+    outlet = MediaOutlet.objects.create(name="框架媒体", allowed_origins="https://news.example.cn")
+    path = f"/embed/outlet/{outlet.pk}/page/{event.pk}/register/"
+    response = csrf_client.post(
+        path, {"name": "张三"}, HTTP_REFERER=f"http://testserver/embed/outlet/{outlet.pk}/page/{event.pk}/"
+    )
+    body = assert_chinese_refusal(response)
+    assert "X-Frame-Options" not in response
+    assert "https://news.example.cn" in response["Content-Security-Policy"]
+    assert 'class="embed-view' in body and "site-header" not in body
+    assert f'href="http://testserver/embed/outlet/{outlet.pk}/page/{event.pk}/" target="_blank"' in body

@@ -7,23 +7,21 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.test import RequestFactory
 from django.urls import reverse
 from wagtail.models import PageViewRestriction
 
 from core import embedding
+from core.middleware import SecureCookiesMiddleware
 from core.models import MediaOutlet
 from core.outlets import normalise_origin, normalise_origins
 from home.cache import HIT_HEADER
 from home.factories import ArticlePageFactory
+from tests.framing import frame_ancestors
 
-pytestmark = pytest.mark.django_db
-
-
-def _frame_ancestors(response):
-    policy = response["Content-Security-Policy"]
-    directive = next(d.strip() for d in policy.split(";") if d.strip().startswith("frame-ancestors"))
-    return directive.split()[1:]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("only_own_outlets")]
 
 
 # --- Origins -------------------------------------------------------------------------------------
@@ -112,7 +110,7 @@ def test_embed_page_may_be_framed_by_exactly_the_active_outlets(client, own_arti
     response = client.get(embedding.embed_path(own_article))
     assert response.status_code == 200
     assert "X-Frame-Options" not in response
-    assert _frame_ancestors(response) == [
+    assert frame_ancestors(response) == [
         "'self'",
         "http://127.0.0.2:8080",
         "https://a.example.cn",
@@ -124,7 +122,7 @@ def test_without_an_active_outlet_only_the_site_may_frame_an_embed(client, own_a
     MediaOutlet.objects.create(name="停用", allowed_origins="https://off.example.cn", is_active=False)
     response = client.get(embedding.embed_path(own_article))
     assert "X-Frame-Options" not in response
-    assert _frame_ancestors(response) == ["'self'"]
+    assert frame_ancestors(response) == ["'self'"]
 
 
 def test_every_other_page_stays_unframeable(client, own_article, own_column):
@@ -132,22 +130,22 @@ def test_every_other_page_stays_unframeable(client, own_article, own_column):
     for url in (own_article.url, own_column.url, "/", reverse("oembed") + "?url=x"):
         response = client.get(url)
         assert response["X-Frame-Options"] == "DENY", url
-        assert _frame_ancestors(response) == ["'self'"], url
+        assert frame_ancestors(response) == ["'self'"], url
 
 
 def test_changing_an_outlet_changes_the_next_embed_response(client, own_article):
     path = embedding.embed_path(own_article)
-    assert _frame_ancestors(client.get(path)) == ["'self'"]  # now cached
+    assert frame_ancestors(client.get(path)) == ["'self'"]  # now cached
     outlet = MediaOutlet.objects.create(name="甲", allowed_origins="https://a.example.cn")
-    assert _frame_ancestors(client.get(path)) == ["'self'", "https://a.example.cn"]
+    assert frame_ancestors(client.get(path)) == ["'self'", "https://a.example.cn"]
     outlet.is_active = False
     outlet.save()
-    assert _frame_ancestors(client.get(path)) == ["'self'"]
+    assert frame_ancestors(client.get(path)) == ["'self'"]
     outlet.is_active = True
     outlet.save()
-    assert _frame_ancestors(client.get(path)) == ["'self'", "https://a.example.cn"]
+    assert frame_ancestors(client.get(path)) == ["'self'", "https://a.example.cn"]
     outlet.delete()
-    assert _frame_ancestors(client.get(path)) == ["'self'"]
+    assert frame_ancestors(client.get(path)) == ["'self'"]
 
 
 def test_the_page_cache_never_keeps_an_embed_response(client, own_article, settings):
@@ -184,10 +182,14 @@ def test_column_embed_lists_its_articles_and_pages_within_the_frame(client, own_
     articles = [ArticlePageFactory(parent=own_column) for _ in range(11)]
     html = client.get(embedding.embed_path(own_column)).content.decode()
     assert own_column.title in html
-    assert articles[-1].title in html
     assert 'href="?page=2" rel="next" target="_self"' in html
-    second = client.get(embedding.embed_path(own_column), {"page": "2"})
-    assert second.status_code == 200
+    second = client.get(embedding.embed_path(own_column), {"page": "2"}).content.decode()
+    # Ten on the first page, the eleventh on the second (which one depends on the factories' dates).
+    shown = [f">{article.title}</a>" for article in articles]
+    assert sorted((title in html, title in second) for title in shown) == [
+        (False, True),
+        *[(True, False)] * 10,
+    ]
 
 
 @pytest.mark.parametrize("page_id", ["abc", "0", "99999999999", "1.5", "٣"])
@@ -244,3 +246,35 @@ def test_discovery_link_points_at_the_oembed_answer(client, own_article, home_pa
     answer = client.get(href)
     assert answer.status_code == 200 and answer.json()["title"] == own_article.title
     assert render_to_string("includes/oembed_discovery.html", {"page": home_page, "request": request}).strip() == ""
+
+
+# --- Cookies in a third-party frame --------------------------------------------------------------
+
+
+def _cookie_headers(embedded, settings, secure_all=False):
+    settings.SECURE_ALL_COOKIES = secure_all
+
+    def view(request):
+        if embedded:
+            request.embed = object()
+        response = HttpResponse()
+        response.set_cookie("participant", "x", samesite="Lax", httponly=True)
+        return response
+
+    response = SecureCookiesMiddleware(view)(RequestFactory().get("/"))
+    return response.cookies["participant"].output(header="").strip()
+
+
+def test_cookies_set_on_an_embed_route_survive_a_third_party_frame(settings):
+    # Chromium sends a framed page only SameSite=None; Secure cookies, and keeps them at all
+    # (third-party cookies blocked) only when Partitioned.
+    header = _cookie_headers(True, settings)
+    assert "SameSite=None" in header and "Secure" in header and header.endswith("; Partitioned")
+    assert "HttpOnly" in header and "participant=x" in header
+
+
+@pytest.mark.parametrize("secure_all", [False, True])
+def test_cookies_elsewhere_stay_lax_and_unpartitioned(settings, secure_all):
+    header = _cookie_headers(False, settings, secure_all)
+    assert "SameSite=Lax" in header and "Partitioned" not in header
+    assert ("Secure" in header) is secure_all

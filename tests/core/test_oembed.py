@@ -15,7 +15,7 @@ from wagtail.models import PageViewRestriction
 from core import embedding
 from home.factories import ArticlePageFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("only_own_outlets")]
 ENDPOINT = "http://testserver/oembed/"
 
 

@@ -8,6 +8,9 @@ import re
 
 import feedparser
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from home.factories import ArticlePageFactory, ColumnIndexPageFactory, PosterImageFactory, paragraphs_to_body
 from home.models import SiteIdentity
@@ -244,3 +247,25 @@ def test_pages_link_their_feeds(client, reader_host, home_page, feed_column, fee
     assert _alternates(client.get(home_page.url, HTTP_HOST=reader_host)) == site_feeds
     assert _alternates(client.get(feed_column.url, HTTP_HOST=reader_host)) == site_feeds | column_feeds
     assert _alternates(client.get(feed_articles[0].url, HTTP_HOST=reader_host)) == site_feeds | column_feeds
+
+
+def _feed_queries(client, column, covers):
+    for number in range(covers):
+        ArticlePageFactory(
+            parent=column,
+            slug=f"feed-cover-{column.pk}-{number}",
+            cover_image=PosterImageFactory(title=f"封面{number}"),
+            cover_alt_text="封面",
+        )
+    path = feed_path(column, "rss")
+    client.get(path, HTTP_HOST=READER_HOST)  # renditions made once, as on any live site
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path, HTTP_HOST=READER_HOST).status_code == 200
+    return len(queries)
+
+
+def test_a_feeds_queries_do_not_grow_with_its_covers(client, reader_host, home_page):
+    few = _feed_queries(client, ColumnIndexPageFactory(parent=home_page, slug="feed-few"), 2)
+    many = _feed_queries(client, ColumnIndexPageFactory(parent=home_page, slug="feed-many"), 8)
+    assert many == few

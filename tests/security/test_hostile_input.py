@@ -256,6 +256,20 @@ def _targets(request):
         "embed-column": (f"/embed/page/{column.pk}/", ["topic", "audience", "page"]),
         "favicon": ("/favicon.ico", []),
         "not-found": ("/no-such-page/", []),
+        "api-columns": ("/api/v1/columns/", ["limit", "offset"]),
+        "api-articles": ("/api/v1/articles/", ["column", "topic", "since", "until", "limit", "offset"]),
+        "api-article": (f"/api/v1/articles/{article.pk}/", []),
+        "api-events": ("/api/v1/events/", ["past", "kind", "town", "audience", "limit", "offset"]),
+        "api-event": (lambda: f"/api/v1/events/{request.getfixturevalue('event').pk}/", []),
+        "api-contests": ("/api/v1/contests/", ["status", "limit", "offset"]),
+        "api-contest": (lambda: f"/api/v1/contests/{request.getfixturevalue('contest').pk}/", []),
+        "api-openapi": ("/api/v1/openapi.json", []),
+        "embed-contest": (lambda: _outlet_embed(request.getfixturevalue("contest")), ["unit_q", "cookie_check"]),
+        "embed-contest-rankings": (lambda: _outlet_embed(request.getfixturevalue("contest")) + "rankings/", []),
+        "embed-event": (lambda: _outlet_embed(request.getfixturevalue("event")), ["date"]),
+        "share-image": (f"/share/{column.pk}.png", ["v"]),
+        # Not configured here: a 404 before it reads url (tests/home/test_wechat.py parses it).
+        "wechat-js-config": ("/wechat/js-config/", ["url"]),
     }
 
 
@@ -291,7 +305,27 @@ GET_TARGETS = [
     "embed-article",
     "embed-column",
     "not-found",
+    "api-columns",
+    "api-articles",
+    "api-article",
+    "api-events",
+    "api-event",
+    "api-contests",
+    "api-contest",
+    "api-openapi",
+    "embed-contest",
+    "embed-contest-rankings",
+    "embed-event",
+    "share-image",
+    "wechat-js-config",
 ]
+
+
+def _outlet_embed(page):
+    """The embed address of ``page`` through an active outlet's snippet (the demo has one)."""
+    from core import embedding
+
+    return embedding.embed_path(page, embedding.active_outlets().first())
 
 
 @pytest.mark.parametrize("target", GET_TARGETS)
@@ -339,6 +373,14 @@ def _path_targets(request):
         "page": lambda v: f"/{v}/",
         "embed-page": lambda v: f"/embed/page/{v}/",
         "subpage": lambda v: f"{event.url}{v}/",
+        "api-article": lambda v: f"/api/v1/articles/{v}/",
+        "api-event": lambda v: f"/api/v1/events/{v}/",
+        "api-contest": lambda v: f"/api/v1/contests/{v}/",
+        "embed-outlet": lambda v: f"/embed/outlet/{v}/page/{contest.pk}/",
+        "embed-route": lambda v: f"{_outlet_embed(contest)}{v}/",
+        "embed-sheet": lambda v: f"{_outlet_embed(contest)}sheet/{v}/",
+        "embed-registration": lambda v: f"{_outlet_embed(event)}registration/{v}/{v}/",
+        "share-image": lambda v: f"/share/{v}.png",
     }
 
 
@@ -361,6 +403,14 @@ PATH_TARGETS = [
     "page",
     "embed-page",
     "subpage",
+    "api-article",
+    "api-event",
+    "api-contest",
+    "embed-outlet",
+    "embed-route",
+    "embed-sheet",
+    "embed-registration",
+    "share-image",
 ]
 
 
@@ -403,6 +453,10 @@ def _post_each_field(client_factory, path, valid, *, fields=None, nul_refused=Tr
 
 def test_contest_identify_form(contest, identity):
     _post_each_field(Client, contest.url + "identify/", {**identity, "unit_q": "实验"})
+
+
+def test_contest_identify_form_in_an_outlets_frame(contest, identity):
+    _post_each_field(Client, _outlet_embed(contest) + "identify/", {**identity, "unit_q": "实验"})
 
 
 def test_contest_forget_and_start_without_a_participant(contest):
@@ -474,6 +528,10 @@ def test_event_registration_form(event, registration_fields):
     _post_each_field(Client, event.url + "register/", registration_fields, fields=[*registration_fields, "unit"])
 
 
+def test_event_registration_form_in_an_outlets_frame(event, registration_fields):
+    _post_each_field(Client, _outlet_embed(event) + "register/", registration_fields)
+
+
 def test_event_registration_page_and_cancel_with_a_wrong_token(event, registration_fields):
     response = post_form(Client(), event.url + "register/", registration_fields)
     assert response.status_code == 302
@@ -516,6 +574,10 @@ COVERED_PREFIXES = (
     "favicon.ico",
     "oembed/",
     "embed/page/",
+    "api/",
+    "embed/outlet/",
+    "share/",
+    "wechat/",
     "media/",  # DEBUG only
 )
 COVERED_ROUTES = {

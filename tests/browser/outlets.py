@@ -1,0 +1,54 @@
+"""A media outlet's page for the embed walks: a tiny http.server on another loopback address, so
+another site than the live server's localhost, serving one page that pastes our snippet.
+
+(Playwright's route fulfilment would not do: Chromium treats a fulfilled page as public and
+refuses its requests to the loopback live server, Local Network Access.)
+"""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+PAGE_PATH = "/outlet.html"
+
+
+class OutletSite:
+    """``http://<host>:<port>/outlet.html``: an outlet's page with ``heading`` and ``snippet``."""
+
+    def __init__(self, host):
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                if self.path != PAGE_PATH:
+                    self.send_error(404)
+                    return
+                body = site.html.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.html = ""
+        self.httpd = ThreadingHTTPServer((host, 0), Handler)
+        self.origin = f"http://{host}:{self.httpd.server_address[1]}"
+        self.page_url = self.origin + PAGE_PATH
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def show(self, snippet, heading="合作媒体的网页"):
+        self.html = (
+            "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width'><title>合作媒体</title>"
+            f"<link rel='icon' href='data:,'></head><body><h1>{heading}</h1>{snippet}</body></html>"
+        )
+
+    def is_own_request(self, problem):
+        """Whether a walk's problem is only the request for this page (not our host, as expected)."""
+        return problem == f"request to another host: {self.page_url}"
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
