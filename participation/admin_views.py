@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import ReaderFacingError
 from core.parsing import parse_id
+from core.replica import reads_from_replica
 from organizations.models import AudienceGroup, Unit, UnitKind
 from organizations.scopes import OUT_OF_SCOPE_MESSAGE, scope_unit, within_scope
 
@@ -216,6 +217,7 @@ def render_error(request, error):
     )
 
 
+@reads_from_replica
 def dashboard(request):
     if not can_view_report(request.user):
         # A 403 with the reason, rather than Wagtail's silent redirect to the dashboard.

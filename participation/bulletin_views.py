@@ -16,6 +16,7 @@ from wagtail.log_actions import LogFormatter, log
 from wagtail.models import Site
 
 from core.errors import ReaderFacingError
+from core.replica import reads_from_replica
 
 from . import bulletin as bulletin_content
 from .admin_views import QUERY_KEYS, Forbidden, can_view_report, parse_request, render_error, unit_in_scope
@@ -61,6 +62,7 @@ def _query(request, **changes):
     return urlencode({key: value for key, value in values.items() if value})
 
 
+@reads_from_replica
 def bulletin_page(request):
     loaded, error = _load(request)
     if error is not None:
@@ -81,6 +83,7 @@ def bulletin_page(request):
     )
 
 
+@reads_from_replica
 def bulletin_docx(request):
     loaded, error = _load(request)
     if error is not None:

@@ -17,6 +17,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from core.admin_views import SpreadsheetImportView, requested_format, spreadsheet_download
 from core.forms import ImportFileForm
+from core.replica import reads_from_replica
 from organizations.models import UnitKind
 from organizations.scopes import scope_unit
 
@@ -33,6 +34,7 @@ CONFIRM_PERMISSION = "quizzes.change_answersheet"
 GRANT_PERMISSION = "quizzes.add_extraattempt"
 
 
+@reads_from_replica
 @permission_required(VIEW_PERMISSION, raise_exception=True)
 def contest_reports(request):
     rows = selectors.contest_reports(scope=scope_unit(request.user))
@@ -47,6 +49,7 @@ def _filters(request):
     }
 
 
+@reads_from_replica
 @permission_required(VIEW_PERMISSION, raise_exception=True)
 def contest_report(request, contest_id):
     contest = selectors.contest_for_staff(pk=contest_id)

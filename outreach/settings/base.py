@@ -144,6 +144,14 @@ else:
             "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH", str(BASE_DIR / "db.test.sqlite3"))},
         }
     }
+# A read replica of the PostgreSQL primary for the staff reports (core.replica): only the views
+# and tasks marked with core.replica read there; everything else stays on the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60"))
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The rate-limit counters have a cache of their own ("ratelimit"), so that the page cache filling
@@ -178,15 +186,26 @@ RATELIMIT_USE_CACHE = "ratelimit"
 # (django-tasks-db; worker `manage.py db_worker --backend exports --queue-name exports`), or RQ on
 # Redis when REDIS_URL is set (worker `manage.py rqworker exports`).
 EXPORTS_DATABASE_BACKEND = {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["exports"]}
+# Short background work has the "background" backend: keeping the Elasticsearch documents in
+# sync ("search" queue) and the periodic jobs such as finalising overdue answer sheets
+# ("maintenance" queue); worker `manage.py db_worker --backend background --queue-name "*"`.
+BACKGROUND_QUEUES = ["search", "maintenance"]
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     "exports": EXPORTS_DATABASE_BACKEND,
+    "background": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": BACKGROUND_QUEUES},
 }
 if os.environ.get("REDIS_URL"):
     INSTALLED_APPS.append("django_rq")
     TASKS["exports"] = {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["exports"]}
+    TASKS["background"] = {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": BACKGROUND_QUEUES}
     # The full ledger export of a city takes about a minute; RQ's default limit is 180 s.
     RQ_QUEUES = {"exports": {"URL": os.environ["REDIS_URL"], "DEFAULT_TIMEOUT": 900}}
+    RQ_QUEUES.update({queue: {"URL": os.environ["REDIS_URL"], "DEFAULT_TIMEOUT": 300} for queue in BACKGROUND_QUEUES})
+
+# Periodic tasks (core.periodic): dotted task path -> interval in seconds, enqueued by
+# `manage.py run_periodic_tasks` and run by the "background" backend's workers.
+PERIODIC_TASKS = {"quizzes.tasks.finalise_overdue_sheets_task": 60}
 
 # Full-page cache for anonymous GETs of public pages (home.cache); 0 disables it.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
@@ -286,12 +305,15 @@ UNIT_JOIN_LANDING = "quizzes:joined"
 
 # The database backend, taught to index and query Chinese (search/backends/database.py);
 # Elasticsearch 8 with the cjk analyzer when ELASTICSEARCH_URL is set.
-if os.environ.get("ELASTICSEARCH_URL"):
+# The "search" queue of the "background" backend (below) is meant for keeping Elasticsearch in sync.
+ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "outreach_")
+if ELASTICSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {
             "BACKEND": "search.backends.elasticsearch",
-            "URLS": [os.environ["ELASTICSEARCH_URL"]],
-            "INDEX_PREFIX": os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "outreach_"),
+            "URLS": [ELASTICSEARCH_URL],
+            "INDEX_PREFIX": ELASTICSEARCH_INDEX_PREFIX,
             "TIMEOUT": 10,
         }
     }

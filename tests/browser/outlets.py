@@ -52,3 +52,23 @@ class OutletSite:
     def close(self):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def wait_until_frame_settles(page, selector="iframe[data-embed-frame]"):
+    """Wait until the outlet's page has fitted the frame to the page now shown in it and stopped
+    moving it (js/embed-resize.js resizes and scrolls on each new page): a tap is aimed at the
+    page's coordinates, and one made while the frame still moves lands beside its target."""
+    frame = page.locator(selector)
+    last = None
+    for _attempt in range(50):
+        inner = frame.element_handle().content_frame()
+        state = (
+            frame.bounding_box(),
+            page.evaluate("window.scrollY"),
+            inner.evaluate("Math.ceil(document.documentElement.getBoundingClientRect().height)"),
+        )
+        if state == last:
+            return
+        last = state
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the frame kept moving: {last}")

@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .contest_data import delete_contest_data
+from .outlets import wait_until_frame_settles
 from .walk import in_worker_thread
 
 SCHOOL = "嵌入答卷测试小学"
@@ -110,6 +111,7 @@ def test_a_student_takes_a_contest_inside_an_outlets_frame(walk, embedded_contes
     walk.shot("identified")
 
     # 2. Start, and answer every question by tapping; each change is autosaved.
+    wait_until_frame_settles(page)
     frame.get_by_role("button", name="开始答题").click()
     expect(frame.get_by_role("timer")).to_contain_text("剩余时间")
     expect(frame.get_by_role("button", name="保存答案")).to_be_hidden()
@@ -143,8 +145,10 @@ def test_a_student_takes_a_contest_inside_an_outlets_frame(walk, embedded_contes
     walk.shot("result")
 
     # 4. The certificate, and its files saved from inside the frame (with the frame's cookies).
+    wait_until_frame_settles(page)
     frame.get_by_role("link", name="查看电子证书").click()
     expect(frame.locator(".certificate-name")).to_have_text(NAME)
+    wait_until_frame_settles(page)
     walk.shot("certificate")
     for link, filename, magic in (
         ("下载 PDF", "电子证书.pdf", b"%PDF"),

@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from .outlets import wait_until_frame_settles
 from .walk import in_worker_thread
 
 TITLE = "嵌入走查：社区燃气安全咨询日"
@@ -92,6 +93,7 @@ def test_a_resident_registers_and_cancels_inside_an_outlets_frame(walk, framed_e
     walk.shot("registered-in-frame")
     assert in_worker_thread(lambda: _registrations(framed_event["event"])) == [(framed_event["outlet"], "confirmed")]
 
+    wait_until_frame_settles(page)
     frame.get_by_text("取消报名", exact=True).click()
     frame.get_by_role("button", name="确认取消报名").click()
     expect(frame.get_by_role("heading", level=1)).to_have_text("报名已取消")
