@@ -9,8 +9,10 @@ class SearchConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from . import signals
         from .synonyms import invalidate_synonyms
 
         SearchSynonym = self.get_model("SearchSynonym")
         post_save.connect(invalidate_synonyms, sender=SearchSynonym, dispatch_uid="search-synonyms-save")
         post_delete.connect(invalidate_synonyms, sender=SearchSynonym, dispatch_uid="search-synonyms-delete")
+        signals.connect(SearchSynonym)
