@@ -1,6 +1,11 @@
 from django.http.request import split_domain_port
 from django.shortcuts import render
+from django.utils.translation import gettext, gettext_lazy
+from elastic_transport import TransportError
+from elasticsearch import ApiError
 
+from core.errors import ReaderFacingError
+from core.responses import error_response
 from home.selectors import topics
 
 from . import elastic
@@ -17,10 +22,19 @@ def _database_search(*, query, root, type_slug, topic_slug, page_number):
     return page_obj, {}, suggestions
 
 
+class SearchUnavailable(ReaderFacingError):
+    status = 503
+    default_message = gettext_lazy("搜索暂时不可用，请稍后再试。")
+
+
 def _elastic_search(*, query, root, type_slug, topic_slug, page_number):
-    results = search_documents(
-        query=query, site_root=root, type_slug=type_slug, topic_slug=topic_slug, page_number=page_number
-    )
+    try:
+        results = search_documents(
+            query=query, site_root=root, type_slug=type_slug, topic_slug=topic_slug, page_number=page_number
+        )
+    except (ApiError, TransportError) as error:
+        # Elasticsearch down or refusing: say so, rather than a server error.
+        raise SearchUnavailable() from error
     return results.page_obj, results.facets, results.suggestions
 
 
@@ -35,9 +49,16 @@ def search(request):
     suggestions = []
     if query and root is not None:
         run = _elastic_search if use_elastic else _database_search
-        page_obj, facets, suggestions = run(
-            query=query, root=root, type_slug=type_slug, topic_slug=topic_slug, page_number=request.GET.get("page", 1)
-        )
+        try:
+            page_obj, facets, suggestions = run(
+                query=query,
+                root=root,
+                type_slug=type_slug,
+                topic_slug=topic_slug,
+                page_number=request.GET.get("page", 1),
+            )
+        except SearchUnavailable as error:
+            return error_response(request, error, back_url="/", back_label=gettext("返回首页"))
     if use_elastic:
         search_types = elastic_search_types()
     else:

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django_tasks_db.models import DBTaskResult
 from wagtail.models import PageViewRestriction
 
@@ -183,3 +184,15 @@ def test_rebuild_without_elasticsearch_says_so(db, settings):
     settings.ELASTICSEARCH_URL = ""
     with pytest.raises(CommandError, match="未设置 ELASTICSEARCH_URL"):
         call_command("rebuild_search_documents", stdout=io.StringIO())
+
+
+def test_the_search_page_says_search_is_unavailable_when_elasticsearch_cannot_answer(own, client, settings):
+    from elastic_transport import ConnectionError as ElasticConnectionError
+
+    from .elastic_support import HOST
+
+    settings.ALLOWED_HOSTS = [HOST]
+    client.search.side_effect = ElasticConnectionError("connection refused")
+    response = Client(HTTP_HOST=HOST).get("/search/", {"q": "燃气"})
+    assert response.status_code == 503
+    assert "搜索暂时不可用，请稍后再试。" in response.content.decode()
