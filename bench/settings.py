@@ -11,3 +11,5 @@ SECURE_HSTS_SECONDS = 0
 # marked Secure over http://, so the CSRF token cookie would be lost and every POST refused.
 CSRF_COOKIE_SECURE = False
 SESSION_COOKIE_SECURE = False
+# Nor any cookie that SecureCookiesMiddleware would mark Secure (the participant's, the session).
+SECURE_ALL_COOKIES = False

@@ -35,7 +35,18 @@ from tests import committed_db
 db = committed_db.db  # the committed-data ``db`` for the live server
 
 CHROMIUM_PATH = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# A cross-site frame (an outlet's page framing us) shares its page's renderer, as on the phones our
+# readers use (Chrome and WebView on Android isolate only some sites). Desktop Chromium's full site
+# isolation puts it in a process of its own and routes each tap by a hit-test map that, on a busy
+# machine, can lag behind a scroll: the tap was lost (no pointer event reached the frame).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-site-isolation-trials",
+    "--disable-features=IsolateOrigins,site-per-process",
+]
 PHONE = {"width": 390, "height": 844}
 
 

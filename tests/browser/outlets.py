@@ -54,20 +54,29 @@ class OutletSite:
         self.httpd.server_close()
 
 
-def wait_until_frame_settles(page, selector="iframe[data-embed-frame]"):
+def wait_until_frame_settles(page, selector="iframe[data-embed-frame]", target=None):
     """Wait until the outlet's page has fitted the frame to the page now shown in it and stopped
-    moving it (js/embed-resize.js resizes and scrolls on each new page): a tap is aimed at the
-    page's coordinates, and one made while the frame still moves lands beside its target."""
+    moving it (js/embed-resize.js resizes and scrolls on each new page, and again when the frame's
+    page finishes loading its styles and fonts): a tap is aimed at the page's coordinates, and one
+    made while the frame still moves lands beside its target. ``target``, a locator in the frame,
+    is brought into view first, as a reader scrolls to what they will tap."""
     frame = page.locator(selector)
-    last = None
-    for _attempt in range(50):
+    if target is not None:
+        target.scroll_into_view_if_needed()
+    last, steady = None, 0
+    for _attempt in range(80):
         inner = frame.element_handle().content_frame()
         state = (
             frame.bounding_box(),
             page.evaluate("window.scrollY"),
-            inner.evaluate("Math.ceil(document.documentElement.getBoundingClientRect().height)"),
+            inner.evaluate(
+                "[document.readyState, document.fonts.status,"
+                " Math.ceil(document.documentElement.getBoundingClientRect().height)]"
+            ),
+            target.bounding_box() if target is not None else None,
         )
-        if state == last:
+        steady = steady + 1 if state == last and state[2][:2] == ["complete", "loaded"] else 0
+        if steady == 2:
             return
         last = state
         page.wait_for_timeout(100)

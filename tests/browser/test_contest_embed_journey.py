@@ -111,8 +111,9 @@ def test_a_student_takes_a_contest_inside_an_outlets_frame(walk, embedded_contes
     walk.shot("identified")
 
     # 2. Start, and answer every question by tapping; each change is autosaved.
-    wait_until_frame_settles(page)
-    frame.get_by_role("button", name="开始答题").click()
+    start = frame.get_by_role("button", name="开始答题")
+    wait_until_frame_settles(page, target=start)
+    start.click()
     expect(frame.get_by_role("timer")).to_contain_text("剩余时间")
     expect(frame.get_by_role("button", name="保存答案")).to_be_hidden()
     questions = frame.locator("fieldset.question")
@@ -145,8 +146,10 @@ def test_a_student_takes_a_contest_inside_an_outlets_frame(walk, embedded_contes
     walk.shot("result")
 
     # 4. The certificate, and its files saved from inside the frame (with the frame's cookies).
-    wait_until_frame_settles(page)
-    frame.get_by_role("link", name="查看电子证书").click()
+    certificate_link = frame.get_by_role("link", name="查看电子证书")
+    wait_until_frame_settles(page, target=certificate_link)
+    certificate_link.click()
+    expect(frame.get_by_role("heading", level=1)).to_have_text("电子证书", timeout=15_000)
     expect(frame.locator(".certificate-name")).to_have_text(NAME)
     wait_until_frame_settles(page)
     walk.shot("certificate")

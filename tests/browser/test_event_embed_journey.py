@@ -93,8 +93,9 @@ def test_a_resident_registers_and_cancels_inside_an_outlets_frame(walk, framed_e
     walk.shot("registered-in-frame")
     assert in_worker_thread(lambda: _registrations(framed_event["event"])) == [(framed_event["outlet"], "confirmed")]
 
-    wait_until_frame_settles(page)
-    frame.get_by_text("取消报名", exact=True).click()
+    cancel = frame.get_by_text("取消报名", exact=True)
+    wait_until_frame_settles(page, target=cancel)
+    cancel.click()
     frame.get_by_role("button", name="确认取消报名").click()
     expect(frame.get_by_role("heading", level=1)).to_have_text("报名已取消")
     walk.shot("cancelled-in-frame")
