@@ -3,7 +3,8 @@ against what the database stores.
 
 Sheets acknowledged as submitted (a submit answered by a redirect to the result page) = sheets
 stored as submitted, no participant has two sheets, nobody is stored twice, every acknowledged
-autosave is what the sheet question holds, and every acknowledged ceiling insert is a row.
+autosave is what the sheet question holds, every acknowledged ceiling insert is a row, and every
+request sent again (after a killed worker, or on purpose) was answered as the first time.
 
 The database is read with SQL on the tables (their names are the schema, not Python internals),
 so the checks hold whatever module the models live in.
@@ -67,6 +68,9 @@ def integrity(database_url, tag, acknowledged):
         "answer_saves_acknowledged": len(ack["saves"]),
         "answer_saves_not_stored": len(lost_saves),
         "duplicate_sheet_questions": duplicate_rows,
+        # A save or submit sent again (bench.contest_flow: after a killed worker, or on purpose)
+        # answered otherwise than the first time.
+        "retry_mismatches": len(ack.get("retry_mismatches", [])),
         "ceiling_acknowledged": ack["ceiling"],
         "ceiling_rows_stored": ceiling_rows,
     }
@@ -81,5 +85,6 @@ def integrity(database_url, tag, acknowledged):
         and report["answer_saves_not_stored"] == 0
         and report["duplicates"] == 0
         and report["ceiling_rows_stored"] == report["ceiling_acknowledged"]
+        and report["retry_mismatches"] == 0
     )
     return report

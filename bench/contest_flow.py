@@ -10,8 +10,10 @@ client and every acknowledgement kept, for bench/contest_checks.py to hold again
 
 import asyncio
 import math
+import os
 import random
 import re
+import signal
 import sys
 import time
 from collections import Counter, deque
@@ -90,6 +92,7 @@ class Step:
         self.errors = Counter()
         self.windows = []  # [first sent, last answered, successful requests]
         self.sent_at = []
+        self.retried = 0
 
     def new_window(self):
         self.windows.append([math.inf, 0.0, 0])
@@ -117,6 +120,7 @@ class Step:
 
         return {
             "requests": ok + sum(self.errors.values()),
+            "retried": self.retried,
             "ok": ok,
             "errors": sum(self.errors.values()),
             "error_kinds": dict(self.errors),
@@ -130,18 +134,30 @@ class Step:
         }
 
 
-async def timed(step, send, check):
-    """Send one request; ``check(response)`` returns an error label or None."""
-    started = time.monotonic()
-    try:
-        response = await send()
-    except httpx.HTTPError as error:
-        step.record(started, time.monotonic(), type(error).__name__)
-        return None
-    ended = time.monotonic()
-    error = check(response)
-    step.record(started, ended, error)
-    return None if error else response
+# A request whose connection broke (a worker killed under it) is sent again as it was, as a
+# browser's retry would be: the server must answer the retry as it would have answered the first.
+RETRIES = 3
+RETRY_PAUSE = 0.5
+
+
+async def timed(step, send, check, *, retries=0):
+    """Send one request; ``check(response)`` returns an error label or None. With ``retries``, a
+    transport error (no response at all) is recorded and the same request sent again."""
+    for attempt in range(retries + 1):
+        started = time.monotonic()
+        try:
+            response = await send()
+        except httpx.HTTPError as error:
+            step.record(started, time.monotonic(), type(error).__name__)
+            if attempt < retries:
+                step.retried += 1
+                await asyncio.sleep(RETRY_PAUSE)
+            continue
+        ended = time.monotonic()
+        error = check(response)
+        step.record(started, ended, error)
+        return None if error else response
+    return None
 
 
 def status_is(*codes):
@@ -173,8 +189,13 @@ def json_ok(response):
 
 
 class Participant:
-    def __init__(self, *, index, tag, unit_id, client, rng):
+    def __init__(self, *, index, tag, unit_id, client, rng, retries=0, check_retries=False):
         self.index = index
+        self.retries = retries
+        # Sends each save and the submit a second time once answered, as a retry after a lost
+        # response would, and keeps what differs from the first answer.
+        self.check_retries = check_retries
+        self.retry_mismatches = []
         self.tag = tag
         self.unit_id = unit_id
         self.client = client
@@ -250,24 +271,28 @@ class Participant:
         headers = {"X-CSRFToken": self.csrf, "Accept": "application/json"}
         for position, (kind, choice_ids) in sorted(self.questions.items()):
             choices = self._pick(kind, choice_ids)
-            response = await timed(
-                steps["answer"],
-                lambda p=position, c=choices: self.client.post(
-                    self.answer_url, json={"position": p, "choices": c}, headers=headers
-                ),
-                json_ok,
+            send = lambda p=position, c=choices: self.client.post(  # noqa: E731
+                self.answer_url, json={"position": p, "choices": c}, headers=headers
             )
+            response = await timed(steps["answer"], send, json_ok, retries=self.retries)
             if response is not None:
                 self.saved[position] = choices
+                if self.check_retries:
+                    again = await timed(steps["answer"], send, json_ok, retries=self.retries)
+                    if again is None:
+                        self.retry_mismatches.append(("save", position, "retry refused"))
 
     async def submit(self, steps):
         # What the browser posts: the form, with the choices already checked.
         data = {"csrfmiddlewaretoken": self.csrf, "action": "submit"}
         data.update({f"q{position}": [str(c) for c in choices] for position, choices in self.saved.items()})
-        response = await timed(
-            steps["submit"], lambda: self.client.post(self.sheet_url, data=data), redirect_to(RESULT_RE)
-        )
+        send = lambda: self.client.post(self.sheet_url, data=data)  # noqa: E731
+        response = await timed(steps["submit"], send, redirect_to(RESULT_RE), retries=self.retries)
         self.submitted = response is not None
+        if self.submitted and self.check_retries:
+            again = await timed(steps["submit"], send, redirect_to(RESULT_RE), retries=self.retries)
+            if again is None or again.headers["location"] != response.headers["location"]:
+                self.retry_mismatches.append(("submit", None, "a different answer to the retry"))
 
     async def whole_flow(self, steps):
         for phase in (self.identify, self.start, self.answer, self.submit):
@@ -291,12 +316,37 @@ async def ceiling_load(client, *, concurrency, total, tag, step):
     return acknowledged
 
 
+# Killing a worker mid-run
+
+
+def worker_pids(master_pid):
+    """gunicorn's workers: the master's children, from /proc."""
+    with open(f"/proc/{master_pid}/task/{master_pid}/children") as children:
+        return [int(pid) for pid in children.read().split()]
+
+
+async def kill_a_worker(*, master_pid, step, after, killed):
+    """SIGKILL one gunicorn worker once ``after`` requests of ``step`` were sent (the master
+    starts a new one); the pid and moment go into ``killed``."""
+    while len(step.sent_at) < after:
+        await asyncio.sleep(0.05)
+    pids = worker_pids(master_pid)
+    if pids:
+        os.kill(pids[0], signal.SIGKILL)
+        killed.append({"step": step.name, "pid": pids[0], "after_requests": len(step.sent_at)})
+        print(f"  killed worker {pids[0]} (kill -9) during {step.name}", file=sys.stderr)
+
+
 # One round: the ceiling, then N participants
 
 
-async def run_round(*, base_url, args, tag, schools, budget, meter, seed):
+async def run_round(*, base_url, args, tag, schools, budget, meter, seed, master_pid=None):
     """One round: new participants through the flow, and the ceiling right before and right after
-    the answer saves (or the whole flow in ``mixed`` mode), bounded by ``--max-seconds``."""
+    the answer saves (or the whole flow in ``mixed`` mode), bounded by ``--max-seconds``. With
+    ``args.kill_worker`` (phased mode) a gunicorn worker is killed with SIGKILL halfway through the
+    answer saves and again halfway through the submits; broken requests are sent again, and every
+    tenth participant sends each save and its submit twice to hold the retry's answer against the
+    first."""
     transport = httpx.AsyncHTTPTransport(
         limits=httpx.Limits(max_connections=args.participants + 8, max_keepalive_connections=args.participants + 8),
         retries=0,
@@ -310,10 +360,15 @@ async def run_round(*, base_url, args, tag, schools, budget, meter, seed):
     rng = random.Random(seed)
     steps = {name: Step(name) for name in (CEILING, *STEPS)}
     cpu = {}
+    kill = getattr(args, "kill_worker", False) and master_pid is not None and args.mode == "phased"
     participants = [
-        Participant(index=i, tag=tag, unit_id=schools[i % len(schools)], client=client(), rng=rng)
+        Participant(
+            index=i, tag=tag, unit_id=schools[i % len(schools)], client=client(), rng=rng,
+            retries=RETRIES if kill else 0, check_retries=kill and i % 10 == 0,
+        )
         for i in range(args.participants)
-    ]
+    ]  # fmt: skip
+    killed = []
     ceiling_client = client()  # never closed on its own: that would close the shared transport
     result = {"tag": tag, "aborted": False}
 
@@ -352,10 +407,25 @@ async def run_round(*, base_url, args, tag, schools, budget, meter, seed):
                 record("start", "start")
                 live = [p for p in live if p.alive]
                 await ceiling("before")
-                await phase("answer", [p.answer(steps) for p in live], {"save": sum(len(p.questions) for p in live)})
+                saves = sum(len(p.questions) for p in live)
+                # Made only when used: a coroutine never awaited is a warning.
+                killer = (
+                    [kill_a_worker(master_pid=master_pid, step=steps["answer"], after=saves // 2, killed=killed)]
+                    if kill
+                    else []
+                )
+                # Every tenth participant sends its saves twice, and retries come on top: planned as double.
+                plan = {"save": 2 * saves if kill else saves}
+                await phase("answer", [p.answer(steps) for p in live] + killer, plan)
                 record("save", "answer")
                 await ceiling("after")
-                await phase("submit", [p.submit(steps) for p in live], {"submit": len(live)})
+                killer = (
+                    [kill_a_worker(master_pid=master_pid, step=steps["submit"], after=len(live) // 2, killed=killed)]
+                    if kill
+                    else []
+                )
+                plan = {"submit": 2 * len(live) if kill else len(live)}
+                await phase("submit", [p.submit(steps) for p in live] + killer, plan)
                 record("submit", "submit")
             else:
                 await ceiling("before")
@@ -373,6 +443,9 @@ async def run_round(*, base_url, args, tag, schools, budget, meter, seed):
         await transport.aclose()
 
     result["steps"] = {name: step.summary() for name, step in steps.items()}
+    result["killed_workers"] = killed
+    result["retry_checked_participants"] = sum(1 for p in participants if p.check_retries)
+    result["retry_mismatches"] = [m for p in participants for m in p.retry_mismatches]
     result["cpu"] = cpu
     answer, insert = result["steps"]["answer"]["rps"], result["steps"][CEILING]["rps"]
     result["answer_to_ceiling"] = answer / insert if answer and insert else None
@@ -384,5 +457,6 @@ async def run_round(*, base_url, args, tag, schools, budget, meter, seed):
         "submitted": {p.sheet_id for p in participants if p.submitted},
         "saves": [(p.sheet_id, position, choices) for p in participants for position, choices in p.saved.items()],
         "ceiling": steps[CEILING].summary()["ok"],
+        "retry_mismatches": result["retry_mismatches"],
     }
     return result

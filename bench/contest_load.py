@@ -19,6 +19,11 @@ After each round the database is checked against what the server acknowledged
     make bench-contest BENCH_ARGS="--participants 200 --rounds 3"
     .venv/bin/python -m bench.contest_load [--participants 200] [--rounds 3] [--workers 2] [--threads 1]
 
+With ``--kill-worker`` a gunicorn worker is killed with SIGKILL halfway through the answer saves
+and again halfway through the submits of every round (the master starts a new one): requests
+broken by it are sent again, every tenth participant sends each save and its submit twice, and
+the checks hold that nothing acknowledged was lost and every retry was answered as the first.
+
 Only 127.0.0.1 is loaded; each round is aborted after ``--max-seconds``. The per-IP rate limits
 (settings.QUIZ_RATE_LIMITS, read through bench.settings) stay on: the harness paces its rounds to
 stay inside them and refuses a round that alone would not fit. Markdown tables go to stdout,
@@ -72,6 +77,12 @@ def _arguments():
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
     parser.add_argument("--skip-setup", action="store_true", help="skip migrate / load_demo_content / collectstatic")
     parser.add_argument("--profile", action="store_true", help="also profile one answer save in this process")
+    parser.add_argument(
+        "--kill-worker",
+        action="store_true",
+        help="kill -9 a gunicorn worker halfway through the saves and the submits of every round; broken "
+        "requests are retried and every tenth participant sends its saves and submit twice (checked)",
+    )
     parser.add_argument("--out", type=Path, default=OUT / "contest_load.json")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
@@ -134,7 +145,7 @@ def main():
                 print(f"round {number}: {args.participants} participants ({tag})", file=sys.stderr)
                 result = await run_round(
                     base_url=server.base_url, args=args, tag=tag, schools=schools, budget=budget, meter=meter,
-                    seed=args.seed + number,
+                    seed=args.seed + number, master_pid=server.pid,
                 )  # fmt: skip
                 integrity_reports[tag] = integrity(args.database_url, tag, result["acknowledged"])
                 rounds.append(result)

@@ -146,3 +146,130 @@ def profile_saves(args, *, env, tag, budget, participants=10, repeat=100):
         "in_process_ms": {"answer save (whole request)": round(full_save, 2), "insert view": round(full_insert, 2)},
         "answer_save_parts_ms": {name: round(ms, 2) for name, ms in parts.items()},
     }
+
+
+def profile_steps(*, participants=30, top=15):
+    """Start, answer save and submit each taken apart in this process with Django's test client:
+    queries per request (counted by step, and the SQL of the first) and cProfile's top functions
+    over ``participants`` requests of each step. Run on an already set-up bench database:
+
+        PYTHONPATH=<checkout> python bench/contest_profile.py --database-url postgres://…/db --redis-url redis://…/12
+
+    (PYTHONPATH names the checkout whose code is profiled: the bench package comes from there too.)
+    """
+    import cProfile
+    import io
+    import pstats
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.harness import active_school_ids as schools_of
+
+    schools = schools_of(os.environ["DATABASE_URL"])
+    tag = time.strftime("prof%m%d%H%M%S")
+    clients = []
+    for index in range(participants):
+        client = Client(HTTP_HOST="127.0.0.1")
+        data = {"unit": schools[index % len(schools)], "name": f"剖析{index:03d}", "class_name": tag}
+        client.post(CONTEST_PATH + "identify/", {**data, "age_band": "under14", "guardian_consent": "on"})
+        clients.append({"client": client})
+    report = {}
+
+    def step(name, call):
+        profiler = cProfile.Profile()
+        counts = []
+        first_sql = None
+        started = time.monotonic()
+        for item in clients:
+            with CaptureQueriesContext(connection) as queries:
+                profiler.enable()
+                call(item)
+                profiler.disable()
+            counts.append(len(queries))
+            if first_sql is None:
+                first_sql = [q["sql"][:160] for q in queries.captured_queries]
+        elapsed = 1000 * (time.monotonic() - started) / len(clients)
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("tottime").print_stats(top)
+        out.write("\n")
+        stats.sort_stats("cumulative").print_stats(top)
+        report[name] = {
+            "ms_per_request_in_process": round(elapsed, 2),
+            "queries_per_request": sorted(set(counts)),
+            "sql_of_first": first_sql,
+            "profile": out.getvalue(),
+        }
+
+    def start(item):
+        response = item["client"].post(CONTEST_PATH + "start/")
+        assert response.status_code == 302, response.status_code
+        item["sheet_url"] = response["Location"]
+        html = item["client"].get(item["sheet_url"]).content.decode()
+        item["answer_url"] = ANSWER_URL_RE.search(html).group(1)
+        item["questions"] = {}
+        for _kind, position, choice_id in INPUT_RE.findall(html):
+            item["questions"].setdefault(int(position), []).append(int(choice_id))
+
+    def start_only(item):
+        response = item["client"].post(CONTEST_PATH + "start/")
+        assert response.status_code == 302, response.status_code
+        item["sheet_url"] = response["Location"]
+
+    def sheet_page(item):
+        html = item["client"].get(item["sheet_url"]).content.decode()
+        item["answer_url"] = ANSWER_URL_RE.search(html).group(1)
+        item["questions"] = {}
+        for _kind, position, choice_id in INPUT_RE.findall(html):
+            item["questions"].setdefault(int(position), []).append(int(choice_id))
+
+    def save(item):
+        position, ids = sorted(item["questions"].items())[0]
+        response = item["client"].post(
+            item["answer_url"],
+            {"position": position, "choices": ids[:1]},
+            content_type="application/json",
+            HTTP_ACCEPT="application/json",
+        )
+        assert response.status_code == 200, response.content
+
+    def submit(item):
+        form = {"action": "submit"}
+        form.update({f"q{position}": [str(ids[0])] for position, ids in item["questions"].items()})
+        response = item["client"].post(item["sheet_url"], form)
+        assert response.status_code == 302 and "result" in response["Location"], response.status_code
+
+    step("start", start_only)
+    step("sheet page", sheet_page)
+    step("save", save)
+    step("submit", submit)
+    return report
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="start, save and submit taken apart in-process")
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--redis-url", required=True)
+    parser.add_argument("--participants", type=int, default=30)
+    parser.add_argument("--top", type=int, default=15)
+    options = parser.parse_args()
+    os.chdir(ROOT)
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DATABASE_URL=options.database_url,
+        REDIS_URL=options.redis_url,
+        SECRET_KEY=os.environ.get("SECRET_KEY", "contest-profile-only"),
+        LOG_LEVEL="WARNING",
+    )
+    result = profile_steps(participants=options.participants, top=options.top)
+    for name, part in result.items():
+        print(f"## {name}: {part['ms_per_request_in_process']} ms in-process, queries {part['queries_per_request']}")
+        print("\n".join(part["sql_of_first"]))
+        print(part["profile"])

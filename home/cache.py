@@ -70,7 +70,7 @@ def invalidate_page_cache():
         cache.set(GENERATION_KEY, 2, None)
 
 
-def _generation():
+def page_generation():
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, 1, None)
@@ -81,7 +81,7 @@ def _generation():
 def cached_until_pages_change(name, compute, *, timeout=3600):
     """``compute()``, cached under ``name`` until a page is published, moved or deleted (the
     page cache's generation), for what every page shows, such as the site navigation."""
-    key = f"pagedata:{_generation()}:{name}"
+    key = f"pagedata:{page_generation()}:{name}"
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -125,7 +125,7 @@ class AnonymousPageCacheMiddleware:
         kept = urlencode(sorted((name, query.getlist(name)) for name in QUERY_PARAMS & query.keys()), doseq=True)
         query.names_read.clear()
         variant = "\n".join([host, request.path, kept, reading])
-        key = f"pagecache:{_generation()}:{hashlib.sha256(variant.encode()).hexdigest()}"
+        key = f"pagecache:{page_generation()}:{hashlib.sha256(variant.encode()).hexdigest()}"
         cached = cache.get(key)
         if cached is not None:
             content, headers = cached

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.response import TemplateResponse
@@ -9,7 +10,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
-from wagtail.models import Page, PageManager
+from wagtail.models import Page, PageManager, PageViewRestriction, Site
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
@@ -17,6 +18,7 @@ from core.structured_data import absolute_url
 
 from . import feeds, selectors
 from .blocks import ArticleBodyBlock
+from .cache import cached_until_pages_change
 
 
 class Topic(index.Indexed, models.Model):
@@ -70,7 +72,40 @@ class FeedRoutesMixin(RoutablePageMixin):
         return feeds.serve_feed(request, page=self, kind="json")
 
 
-class HomePage(FeedRoutesMixin, Page):
+class ViewRestrictionsMixin:
+    """Wagtail's ``get_view_restrictions`` reads the ancestors, then their restrictions, and a
+    served page asks twice (the view-restriction hook, then the oEmbed discovery tag): here one
+    query, remembered on the instance, which lives for one request when a page is served."""
+
+    def get_view_restrictions(self):
+        if "_view_restrictions" not in self.__dict__:
+            paths = [self.path[:end] for end in range(self.steplen, len(self.path) + 1, self.steplen)]
+            # An alias (the page or an ancestor) has the restrictions of its source page.
+            alias_sources = Page.objects.filter(path__in=paths, alias_of__isnull=False).values("alias_of")
+            self.__dict__["_view_restrictions"] = PageViewRestriction.objects.filter(
+                models.Q(page__path__in=paths, page__alias_of__isnull=True) | models.Q(page__in=alias_sources)
+            )
+        return self.__dict__["_view_restrictions"]
+
+
+class ChildRoutingMixin:
+    """Routes to a child page in one query where Wagtail's ``Page.route`` takes two (the child as
+    a Page, then as its specific type). ``specific_child`` returns None when it cannot tell, and
+    Wagtail's routing runs as before (so a missing slug is still its 404)."""
+
+    def specific_child(self, slug):
+        raise NotImplementedError
+
+    def route(self, request, path_components):
+        if path_components:
+            child = self.specific_child(path_components[0])
+            if child is not None:
+                child._cached_parent_obj = self  # as Page.route does: get_parent() needs no query
+                return child.route(request, path_components[1:])
+        return super().route(request, path_components)
+
+
+class HomePage(FeedRoutesMixin, ChildRoutingMixin, ViewRestrictionsMixin, Page):
     campaign_year = models.PositiveSmallIntegerField(_("活动年份"), default=2026)
     campaign_theme = models.CharField(_("活动主题"), max_length=60, blank=True)
     campaign_intro = models.TextField(_("活动简介"), blank=True, max_length=500)
@@ -107,6 +142,16 @@ class HomePage(FeedRoutesMixin, Page):
         if self.banner_image_id and not self.banner_alt_text:
             raise ValidationError({"banner_alt_text": _("请为横幅图片填写替代文字。")})
 
+    def specific_child(self, slug):
+        # The few sections below the home page by slug, with their type, until pages change.
+        types = cached_until_pages_change(
+            f"children:{self.pk}", lambda: dict(self.get_children().values_list("slug", "content_type_id"))
+        )
+        if slug not in types:
+            return None
+        model = ContentType.objects.get_for_id(types[slug]).model_class()
+        return model.objects.child_of(self).filter(slug=slug).first() if model else None
+
     def get_context(self, request, *args, **kwargs):
         # The events and contests slots are the other apps' inclusion tags (home_page.html).
         context = super().get_context(request, *args, **kwargs)
@@ -116,7 +161,7 @@ class HomePage(FeedRoutesMixin, Page):
         return context
 
 
-class ColumnIndexPage(FeedRoutesMixin, Page):
+class ColumnIndexPage(FeedRoutesMixin, ChildRoutingMixin, ViewRestrictionsMixin, Page):
     """A 专栏: the series of articles published for one campaign."""
 
     intro = models.TextField(_("栏目简介"), blank=True, max_length=500)
@@ -137,6 +182,16 @@ class ColumnIndexPage(FeedRoutesMixin, Page):
     class Meta:
         verbose_name = _("专栏")
 
+    def specific_child(self, slug):
+        # Articles only live here; with what an article page shows of them (cover, topics, audiences).
+        return (
+            ArticlePage.objects.child_of(self)
+            .filter(slug=slug)
+            .select_related("cover_image")
+            .prefetch_related("topics", "audiences")
+            .first()
+        )
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context.update(
@@ -151,6 +206,10 @@ class ColumnIndexPage(FeedRoutesMixin, Page):
 
 
 class ArticlePageQuerySet(PageQuerySet):
+    def public(self):
+        # The same pages as Wagtail's, without its query reading every view restriction first.
+        return self.filter(selectors.public_q())
+
     def with_topic(self, topic):
         return self.filter(topics=topic) if topic else self
 
@@ -158,16 +217,18 @@ class ArticlePageQuerySet(PageQuerySet):
         return self.filter(audiences=audience) if audience else self
 
     def for_listing(self):
+        # The covers' renditions in one query, not one cache or database read per cover. All of
+        # them: Wagtail takes a prefetched set as complete, and feeds ask for other sizes.
         return (
             self.live()
             .public()
             .select_related("cover_image")
-            .prefetch_related("topics")
+            .prefetch_related("topics", "cover_image__renditions")
             .order_by("-publish_date", "-pk")
         )
 
 
-class ArticlePage(RoutablePageMixin, Page):
+class ArticlePage(RoutablePageMixin, ViewRestrictionsMixin, Page):
     summary = models.TextField(_("摘要"), max_length=300)
     cover_image = models.ForeignKey(
         "wagtailimages.Image",
@@ -297,3 +358,17 @@ class SiteIdentity(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("网站信息")
+
+    @classmethod
+    def for_request(cls, request):
+        # Every page shows it: kept in the cache until it (or a page) changes (home.signals). The
+        # admin edits the record read by for_site, never this copy.
+        attr_name = cls.get_cache_attr_name()
+        if not hasattr(request, attr_name):
+            site = Site.find_for_request(request)
+            if site is None:
+                return super().for_request(request)
+            identity = cached_until_pages_change(f"identity:{site.pk}", lambda: cls.for_site(site))
+            identity._request = request
+            setattr(request, attr_name, identity)
+        return getattr(request, attr_name)

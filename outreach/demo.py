@@ -2,9 +2,10 @@
 Safe to run repeatedly (every part creates only what is missing); ``make run`` and the tests'
 database set-up both call ``load_demo_content``.
 
-Each part is its own transaction, not one around them all: the contest and event demos announce
-their sheets and registrations on commit, so the ledger records them as each part finishes, once,
-before the participation demo reads it. A load that fails part-way keeps the finished parts and
+Each part is its own transaction, not one around them all: the event demo announces its
+registrations on commit, so the ledger records them as that part finishes, once, before the
+participation demo reads it; the contest demo's simulated sheets send nothing and the participation
+demo records them in bulk. A load that fails part-way keeps the finished parts and
 completes them when run again."""
 
 from core.demo import load_demo_outlets

@@ -4,15 +4,16 @@ story: some schools above 80 %, one unit above 100 % (shown, not capped), one un
 headcount, and communities with nobody yet (0 %) where the other demos left any.
 
 Runs last (outreach/demo.py), after every other loader, whose signals have by then filled the
-ledger. Anything they made that the ledger still lacks (a database loaded before the ledger
-existed, or a load inside an outer transaction, whose on-commit signals come later) is recorded
-here through the same receivers, idempotent on source. Safe to run repeatedly."""
+ledger. Anything they made that the ledger still lacks (the contest demo's simulated sheets, which
+send no signal, a database loaded before the ledger existed, or a load inside an outer
+transaction, whose on-commit signals come later) is recorded here through the same receivers,
+idempotent on source. Safe to run repeatedly."""
 
 import datetime
 import math
 
 from django.apps import apps
-from django.db import transaction
+from django.db import reset_queries, transaction
 
 from organizations.demo import demo_campaign
 from organizations.models import AudienceGroup, Headcount, Unit, UnitKind
@@ -35,6 +36,8 @@ NO_HEADCOUNT_UNIT = "莱西示范新能源科技有限公司"
 HIGH_SCHOOL_RATE = 0.88
 OVER_FULL_RATE = 1.12
 MIDDLE_SCHOOL_RATES = (0.42, 0.55, 0.63, 0.71)
+# Sheets recorded per bulk write of the ledger (and sources looked up per query).
+LEDGER_BATCH = 2000
 
 
 def _activity_reports(campaign):
@@ -52,20 +55,41 @@ def _activity_reports(campaign):
 
 
 def _fill_ledger():
-    """Record what the other demos made and the ledger does not hold yet, through the receivers."""
-    recorded = set(ParticipationEntry.objects.values_list("source", flat=True))
+    """Record what the other demos made and the ledger does not hold yet, through the receivers:
+    the sheets in batches through the bulk path (a demo may simulate hundreds of thousands), the
+    rest one by one. Only one batch of sources is read at a time."""
     AnswerSheet = apps.get_model("quizzes", "AnswerSheet")
-    sheets = AnswerSheet.objects.finished().filter(contest__campaign__isnull=False).only("pk", "public_id")
-    for sheet in sheets.iterator():
-        if receivers.SHEET_SOURCE.format(sheet.public_id) not in recorded:
-            receivers.record_sheet(sheet=sheet)
+    sheets = AnswerSheet.objects.finished().filter(contest__campaign__isnull=False).order_by("pk")
+    after = 0
+    while batch := list(sheets.filter(pk__gt=after).values_list("pk", "public_id")[:LEDGER_BATCH]):
+        after = batch[-1][0]
+        sources = {receivers.SHEET_SOURCE.format(public_id): pk for pk, public_id in batch}
+        missing = [sources[source] for source in _unrecorded(sources)]
+        if missing:
+            receivers.record_sheets(sheet_ids=missing)
+        # With DEBUG on (make run) the connection keeps every query's SQL, a batch's bulk upsert
+        # among them (a megabyte each): let them go with the batch.
+        reset_queries()
     Registration = apps.get_model("events", "Registration")
-    for registration in Registration.objects.filter(event__campaign__isnull=False).only("pk"):
-        if receivers.REGISTRATION_SOURCE.format(registration.pk) not in recorded:
-            receivers.record_registration(registration=registration)
+    registrations = {
+        receivers.REGISTRATION_SOURCE.format(registration.pk): registration
+        for registration in Registration.objects.filter(event__campaign__isnull=False).only("pk")
+    }
+    for source in _unrecorded(registrations):
+        receivers.record_registration(registration=registrations[source])
     EventPage = apps.get_model("events", "EventPage")
     for event in EventPage.objects.filter(campaign__isnull=False, attendance__isnull=False).distinct():
         receivers.record_attendance(event=event)
+
+
+def _unrecorded(sources):
+    """Those of ``sources`` the ledger has no entry for, in their order."""
+    sources = list(sources)
+    recorded = set()
+    for start in range(0, len(sources), LEDGER_BATCH):
+        chunk = sources[start : start + LEDGER_BATCH]
+        recorded.update(ParticipationEntry.objects.filter(source__in=chunk).values_list("source", flat=True))
+    return [source for source in sources if source not in recorded]
 
 
 def _set_expected(unit, campaign, audience, expected):

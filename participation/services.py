@@ -1,6 +1,7 @@
 """Writes to the ledger. Every producer (the receivers for contests and events, activity reports,
-the demo) goes through ``record_participation``, idempotent on ``source``: recording the same
-thing again updates its entry in place, so a repeated or late signal never counts twice."""
+the demo) goes through ``record_participation``, or ``record_participations`` for many at once,
+idempotent on ``source``: recording the same thing again updates its entry in place, so a repeated
+or late signal never counts twice."""
 
 from collections import defaultdict
 from datetime import datetime, time
@@ -20,9 +21,89 @@ WHOLE_CAMPAIGN_REBUILD = 200
 
 
 @transaction.atomic
-def record_participation(
+def record_participation(*, source, **fields) -> ParticipationEntry:
+    """Create or update the entry for ``source``. ``fields`` are ``_entry_values``'s keywords
+    (``campaign`` and ``unit`` instances or ids, ``channel``, ``audience``, ``occurred_at``, and
+    the optional ``person_key``, ``class_name``, ``people``, scores, ``topic_results``, ``page_id``)."""
+    values = _entry_values(**fields)
+    candidate = ParticipationEntry(source=source, **values)
+    # Field checks in Python (no queries); the foreign keys and the check constraints are the
+    # database's, whose refusal comes back as the constraint's own message. That keeps the
+    # receivers, which run for every finished sheet, at three queries an entry (the row, its
+    # insert or update, the rollups' stale marker).
+    _check(candidate)
+    try:
+        try:
+            entry, previous = _upsert_entry(source, values)
+        except IntegrityError:
+            if not ParticipationEntry.objects.filter(source=source).exists():
+                raise
+            # Another delivery of this source inserted it first: update it in place, in order.
+            entry, previous = _upsert_entry(source, values)
+    except IntegrityError as error:
+        raise _constraint_error(error) from error
+    mark_rollups_stale(pairs=[*previous, (entry.campaign_id, entry.unit_id)])
+    return entry
+
+
+@transaction.atomic
+def record_participations(*, entries) -> int:
+    """``record_participation`` for many entries at once (dicts of its arguments), with the same
+    checks and the same resulting rows, in a few statements whatever their number: one upsert on
+    ``source`` and one stale marker per (campaign, unit). Nothing is written if one entry is
+    invalid. A source given twice keeps its last entry, as two calls would. Returns how many
+    entries were recorded."""
+    candidates = {}
+    for arguments in entries:
+        arguments = dict(arguments)
+        source = arguments.pop("source")
+        candidate = ParticipationEntry(source=source, **_entry_values(**arguments))
+        _check(candidate)
+        candidates[source] = candidate
+    if not candidates:
+        return 0
+    # The rows being replaced, locked (in one order, so two bulk writers cannot deadlock) and read
+    # for their old campaign and unit, whose rollups go stale too.
+    previous = list(
+        ParticipationEntry.objects.select_for_update()
+        .filter(source__in=list(candidates))
+        .order_by("pk")
+        .values_list("campaign_id", "unit_id")
+    )
+    try:
+        ParticipationEntry.objects.bulk_create(
+            candidates.values(),
+            update_conflicts=True,
+            unique_fields=["source"],
+            update_fields=[*_VALUE_FIELDS, "updated_at"],
+        )
+    except IntegrityError as error:
+        raise _constraint_error(error) from error
+    mark_rollups_stale(pairs=[*previous, *((c.campaign_id, c.unit_id) for c in candidates.values())])
+    return len(candidates)
+
+
+_VALUE_FIELDS = (
+    "campaign_id",
+    "unit_id",
+    "channel",
+    "audience",
+    "person_key",
+    "class_name",
+    "people",
+    "occurred_at",
+    "occurred_on",
+    "score",
+    "max_score",
+    "passed",
+    "full_marks",
+    "topic_results",
+    "page_id",
+)
+
+
+def _entry_values(
     *,
-    source,
     campaign,
     unit,
     channel,
@@ -37,9 +118,9 @@ def record_participation(
     full_marks=None,
     topic_results=None,
     page_id=None,
-) -> ParticipationEntry:
-    """Create or update the entry for ``source``. ``campaign`` and ``unit`` are instances or ids."""
-    values = {
+):
+    """The entry's columns (all of ``_VALUE_FIELDS``) from ``record_participation``'s arguments."""
+    return {
         "campaign_id": getattr(campaign, "pk", campaign),
         "unit_id": getattr(unit, "pk", unit),
         "channel": channel,
@@ -56,25 +137,11 @@ def record_participation(
         "topic_results": _clean_topic_results(topic_results),
         "page_id": page_id,
     }
-    candidate = ParticipationEntry(source=source, **values)
-    # Field checks in Python (no queries); the foreign keys and the check constraints are the
-    # database's, whose refusal comes back as the constraint's own message. That keeps the
-    # receivers, which run for every finished sheet, at three queries an entry (the row, its
-    # insert or update, the rollups' stale marker).
+
+
+def _check(candidate):
     candidate.clean_fields(exclude=["campaign", "unit", "page"])
     candidate.clean()
-    try:
-        try:
-            entry, previous = _upsert_entry(source, values)
-        except IntegrityError:
-            if not ParticipationEntry.objects.filter(source=source).exists():
-                raise
-            # Another delivery of this source inserted it first: update it in place, in order.
-            entry, previous = _upsert_entry(source, values)
-    except IntegrityError as error:
-        raise _constraint_error(error) from error
-    mark_rollups_stale(pairs=[*previous, (entry.campaign_id, entry.unit_id)])
-    return entry
 
 
 def _upsert_entry(source, values):

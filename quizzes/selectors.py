@@ -4,6 +4,9 @@ Callers pass plain values (a participant's token, a unit id), never the request.
 pages import this module, so ``ContestPage`` is looked up when called rather than imported.
 """
 
+from collections import OrderedDict
+from dataclasses import dataclass
+
 from django.apps import apps
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -127,8 +130,61 @@ def sheet_for(*, public_id, participant):
         return None
 
 
+@dataclass(frozen=True)
+class SheetFacts:
+    """What never changes on a sheet once it is drawn: whose it is, its deadline, and for each
+    position the choice ids it has and whether it takes several."""
+
+    sheet_id: int
+    participant_id: int
+    participant_token: str
+    deadline: object
+    questions: dict  # position -> (frozenset of choice ids, kind)
+
+
+SHEET_FACTS_KEPT = 20000
+_sheet_facts = OrderedDict()  # public id (str) -> SheetFacts, least recently used first
+
+
+def sheet_facts(*, public_id):
+    """The sheet's ``SheetFacts`` (None for no such sheet), read once per process: a sheet's
+    questions, owner and deadline are fixed when it is drawn, so a kept copy never goes stale."""
+    key = str(public_id)
+    facts = _sheet_facts.get(key)
+    if facts is not None:
+        _sheet_facts.move_to_end(key)
+        return facts
+    try:
+        rows = list(
+            SheetQuestion.objects.filter(sheet__public_id=key).values_list(
+                "sheet_id", "sheet__participant_id", "sheet__participant__token", "sheet__deadline", "position",
+                "version__content",
+            )
+        )  # fmt: skip
+    except ValidationError:  # not a UUID
+        return None
+    if not rows:
+        return None
+    sheet_id, participant_id, token, deadline = rows[0][:4]
+    facts = SheetFacts(
+        sheet_id=sheet_id,
+        participant_id=participant_id,
+        participant_token=str(token),
+        deadline=deadline,
+        questions={
+            position: (frozenset(choice["id"] for choice in content["choices"]), content["kind"])
+            for *_sheet, position, content in rows
+        },
+    )
+    _sheet_facts[key] = facts
+    if len(_sheet_facts) > SHEET_FACTS_KEPT:
+        _sheet_facts.popitem(last=False)
+    return facts
+
+
 def sheet_positions(*, sheet):
-    return list(sheet.questions.values_list("position", flat=True))
+    facts = sheet_facts(public_id=sheet.public_id)
+    return sorted(facts.questions) if facts else []
 
 
 def sheet_questions(*, sheet):
@@ -478,3 +534,76 @@ def sheet_outcome(*, sheet):
         "finished_at": sheet.finished_at,
         "topic_results": topic_results,
     }
+
+
+def sheet_outcomes(*, sheet_ids):
+    """``sheet_outcome`` of many finished sheets at once, as {sheet id: outcome} with the same
+    values, in two queries whatever their number (the demo records its simulated sheets in bulk).
+    ValueError if one of them is still in progress."""
+    sheet_ids = list(sheet_ids)
+    topic_results = {}
+    rows = (
+        SheetQuestion.objects.filter(sheet_id__in=sheet_ids)
+        .values_list("sheet_id", "version__question__topic_id")
+        .annotate(correct=Count("pk", filter=Q(awarded=F("points"))), total=Count("pk"))
+        .order_by()
+    )
+    for sheet_id, topic_id, correct, total in rows:
+        topic_results.setdefault(sheet_id, {})[topic_id] = [correct, total]
+    sheets = AnswerSheet.objects.filter(pk__in=sheet_ids).values_list(
+        "pk",
+        "public_id",
+        "status",
+        "contest_id",
+        "contest__campaign_id",
+        "contest__pass_mark",
+        "unit_id",
+        "unit__kind",
+        "participant__name",
+        "participant__class_name",
+        "participant__person_key",
+        "participant__age_band",
+        "score",
+        "max_score",
+        "finished_at",
+    )
+    outcomes = {}
+    for (
+        pk,
+        public_id,
+        status,
+        contest_id,
+        campaign_id,
+        pass_mark,
+        unit_id,
+        unit_kind,
+        name,
+        class_name,
+        key,
+        age_band,
+        score,
+        max_score,
+        finished_at,
+    ) in sheets:
+        if status == SheetStatus.IN_PROGRESS:
+            raise ValueError(f"sheet {public_id} is not finished")
+        # AnswerSheet.percent, without building the model.
+        percent = round(100 * score / max_score) if score is not None and max_score else 0
+        outcomes[pk] = {
+            "public_id": str(public_id),
+            "contest_page_id": contest_id,
+            "campaign_id": campaign_id,
+            "unit_id": unit_id,
+            "unit_kind": unit_kind,
+            "name": name,
+            "class_name": class_name,
+            "person_key": key,
+            "age_band": age_band,
+            "score": score,
+            "max_score": max_score,
+            "passed": percent >= pass_mark,
+            "full_marks": score == max_score,
+            "finished_at": finished_at,
+            "topic_results": topic_results.get(pk, {}),
+        }
+    return outcomes

@@ -5,8 +5,9 @@ imports its listeners.
 per finished sheet, after the transaction that finished it commits: from ``answering._grade``,
 which every finishing path goes through under the sheet's row lock (submit, a save or submit past
 the deadline, lazy finalisation when an overdue sheet is opened or a new one started,
-``manage.py finalise_overdue_sheets``), and from the demo loader for each simulated sheet. A sheet
-already finished is returned as it is and sends nothing, so fifty concurrent submits send once.
+``manage.py finalise_overdue_sheets``). The demo loader's simulated sheets send nothing: the
+participation demo records them in bulk. A sheet already finished is returned as it is and sends
+nothing, so fifty concurrent submits send once.
 
 Receivers run after the commit, so the sheet is saved whatever they do. A receiver that raises is
 logged (by ``django.dispatch`` with the traceback, and by ``quizzes.signals`` naming the sheet, both

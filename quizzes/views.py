@@ -8,6 +8,7 @@ cached. This module must not import the contest pages' module, which imports it.
 """
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
@@ -18,7 +19,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
+from django_ratelimit import core as ratelimit_core
 from django_ratelimit.core import is_ratelimited
+from redis.exceptions import RedisError
 from wagtail.models import Site
 
 from core.embedding import embed_of, flow_url
@@ -34,19 +37,50 @@ from .services import answering, drawing, participants
 
 
 def _participant_key(group, request):
-    participant = getattr(request, "contest_participant", None)
-    return str(participant.token) if participant else request.META.get("REMOTE_ADDR", "")
+    token = getattr(request, "contest_participant_token", None)
+    return str(token) if token else request.META.get("REMOTE_ADDR", "")
 
 
 def _check_rate(request, action):
+    """Both limits of ``action`` (per participant, per IP; settings.QUIZ_RATE_LIMITS), counted in
+    one round trip where the counters are in Redis: SET NX with the expiry, then INCR, for each,
+    pipelined. The keys and fixed windows are django-ratelimit's own, so every counter means what
+    it did; any other cache counts through django-ratelimit itself."""
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
+        return
+    group = f"quizzes.{action}"
     per_participant, per_ip = settings.QUIZ_RATE_LIMITS[action]
-    for key, rate in ((_participant_key, per_participant), ("ip", per_ip)):
-        if is_ratelimited(request, group=f"quizzes.{action}", key=key, rate=rate, increment=True):
-            raise TooManyRequests()
+    limits = ((_participant_key(group, request), per_participant), (ratelimit_core._SIMPLE_KEYS["ip"](request), per_ip))
+    client = getattr(caches[settings.RATELIMIT_USE_CACHE], "client", None)
+    if not hasattr(client, "get_client"):  # not django-redis
+        for (_value, rate), key in zip(limits, (_participant_key, "ip"), strict=True):
+            if is_ratelimited(request, group=group, key=key, rate=rate, increment=True):
+                raise TooManyRequests()
+        return
+    counters = []
+    for value, rate in limits:
+        limit, period = ratelimit_core._split_rate(rate)
+        window = ratelimit_core._get_window(value, period)
+        key = client.make_key(ratelimit_core._make_cache_key(group, window, rate, value, is_ratelimited.ALL))
+        counters.append((key, limit, period + ratelimit_core.EXPIRATION_FUDGE))
+    try:
+        pipeline = client.get_client(write=True).pipeline(transaction=False)
+        for key, _limit, expiry in counters:
+            pipeline.set(key, 0, ex=expiry, nx=True)
+            pipeline.incr(key)
+        counts = pipeline.execute()[1::2]
+    except RedisError:
+        # As django-ratelimit: a counter that cannot be kept limits, unless told to fail open.
+        if getattr(settings, "RATELIMIT_FAIL_OPEN", False):
+            return
+        raise TooManyRequests() from None
+    if any(count > limit for count, (_key, limit, _expiry) in zip(counts, counters, strict=True)):
+        raise TooManyRequests()
 
 
 def _with_participant(request):
-    request.contest_participant = selectors.participant_by_token(token=participant_token(request))
+    request.contest_participant_token = participant_token(request)
+    request.contest_participant = selectors.participant_by_token(token=request.contest_participant_token)
     return request.contest_participant
 
 
@@ -301,15 +335,19 @@ def answer(request, public_id):
     routing would cost eight queries (site, pages, restrictions) before any work is done. The
     sheet's UUID identifies the contest."""
     try:
-        participant = _with_participant(request)
-        if participant is None:
+        # The signed cookie's token is who this is: the service holds it against the sheet's owner,
+        # so the save reads no participant row.
+        request.contest_participant_token = token = participant_token(request)
+        if token is None:
             raise SheetNotFound()
         _check_rate(request, "save")
         position, choices = _autosave_payload(request)
-        sheet = answering.save_answers(public_id=public_id, participant=participant, answers={position: choices})
+        deadline = answering.save_answer(
+            public_id=public_id, participant_token=token, position=position, choices=choices
+        )
     except ContestError as error:
         return JsonResponse({"ok": False, "error": str(error.message)}, status=error.status)
-    remaining = max(0, int((sheet.deadline - timezone.now()).total_seconds()))
+    remaining = max(0, int((deadline - timezone.now()).total_seconds()))
     return JsonResponse({"ok": True, "remaining_seconds": remaining})
 
 

@@ -1,13 +1,14 @@
 from django import template
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.context_processors import SettingProxy
 from wagtail.models import Site
 
 from core.structured_data import json_ld
 from home import feeds, selectors
-from home.cache import cached_until_pages_change
+from home.cache import cached_until_pages_change, page_generation
 from home.models import SiteIdentity
 from home.seo import page_metadata, share_image, structured_data
 from home.wechat import wechat_configured
@@ -64,3 +65,12 @@ def site_nav(context):
             current = "true"
         items.append({"label": SECTION_LABELS[section.key], "url": section.url, "current": current})
     return {"items": items}
+
+
+@register.simple_tag(takes_context=True)
+def site_fragment_key(context):
+    """What a ``{% cache %}`` fragment shared by every page varies on: the site, the language and
+    the page cache's generation, so publishing or saving 网站信息 renders it anew (home.signals)."""
+    request = context.get("request")
+    site = Site.find_for_request(request) if request is not None else None
+    return f"{page_generation()}:{site.pk if site else ''}:{get_language()}"

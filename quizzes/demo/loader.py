@@ -1,11 +1,13 @@
 """Demo question bank, two contests and simulated answer sheets. Idempotent: questions are
 looked up by key, pages by slug, and sheets are only simulated for a contest that has none."""
 
+import json
 import random
+import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from home.factories import TopicFactory
@@ -18,7 +20,6 @@ from ..factories import ContestIndexPageFactory, ContestPageFactory, QuestionFac
 from ..models import AnswerSheet, ContestIndexPage, ContestPage, DrawRule, Participant, Question, SheetQuestion
 from ..services.answering import award
 from ..services.bank import snapshot_question
-from ..signals import send_sheet_finished_on_commit
 from .questions import QUESTIONS
 
 # Villages nobody from has answered yet, so the participation coverage list has follow-up work.
@@ -138,19 +139,30 @@ def _name(rng):
 
 def _simulate(contest, *, count, rng, skill):
     """``count`` finished sheets by made-up participants of the contest's units, graded with the
-    real grading rule. Bulk-inserted: the point is believable rankings, not the flow; each sheet
-    still sends ``sheet_finished`` after the commit, as a submitted one does, so the participation
-    ledger counts it."""
+    real grading rule. Written in batches of plain rows (COPY on PostgreSQL), not model objects:
+    the point is believable rankings, not the flow, and 200,000 sheets must load in a minute or two
+    in little memory. They send no ``sheet_finished``: the participation demo, which runs last,
+    records them in the ledger in bulk (participation/demo.py)."""
     if count <= 0 or AnswerSheet.objects.filter(contest=contest).exists():
         return 0
     units = list(
-        Unit.objects.filter(kind__in=contest.allowed_unit_kinds, is_active=True).exclude(name__in=UNREACHED_UNITS)
+        Unit.objects.filter(kind__in=contest.allowed_unit_kinds, is_active=True)
+        .exclude(name__in=UNREACHED_UNITS)
+        .values_list("pk", flat=True)
     )
     if not units:
         return 0
-    versions = {}
-    for question in Question.objects.active().prefetch_related("choices"):
-        versions[question.pk] = snapshot_question(question=question)
+    rules = list(contest.draw_rules.all())
+    pools = {
+        rule.pk: list(Question.objects.active().filter(kind=rule.kind, level=rule.level).values_list("pk", flat=True))
+        for rule in rules
+    }
+    drawn = set().union(*pools.values())
+    answers = {}
+    for question in Question.objects.active().filter(pk__in=drawn).prefetch_related("choices"):
+        version = snapshot_question(question=question)
+        for rule in rules:
+            answers[question.pk, rule.points] = _Answers(version, rule.points, contest.multiple_scoring)
     # Within the campaign's days when it is over (so its day-by-day trend has a story), else the
     # last 20 days.
     now = timezone.now()
@@ -162,73 +174,171 @@ def _simulate(contest, *, count, rng, skill):
     else:
         start_window = max(contest.opens_at, now - timedelta(days=20))
     adult = UnitKind.SCHOOL not in contest.allowed_unit_kinds
-    participants = Participant.objects.bulk_create(
-        [
-            Participant(
-                name=_name(rng),
-                unit=rng.choice(units),
-                class_name="" if adult else f"{rng.randint(1, 6)}年级{rng.randint(1, 5)}班",
-                age_band=AgeBand.ADULT if adult else AgeBand.UNDER_14,
-                guardian_consent_at=None if adult else start_window,
-                guardian_consent_version="" if adult else contest.consent_version,
+    window = int((now - start_window).total_seconds()) - 3600
+    ops, uuids_native = connection.ops, connection.features.has_native_uuid_field
+    created_at = ops.adapt_datetimefield_value(timezone.now())
+    consent_at = None if adult else ops.adapt_datetimefield_value(start_window)
+    consent_version = "" if adult else contest.consent_version
+    # Plain values: the database drivers take str, not enum subclasses of it.
+    age_band = (AgeBand.ADULT if adult else AgeBand.UNDER_14).value
+    for done in range(0, count, SIMULATION_BATCH):
+        size = min(SIMULATION_BATCH, count - done)
+        participant_ids = _reserve_ids(Participant, size)
+        sheet_ids = _reserve_ids(AnswerSheet, size)
+        participants, sheets, rows = [], [], []
+        for participant_id, sheet_id in zip(participant_ids, sheet_ids, strict=True):
+            unit_id = rng.choice(units)
+            class_name = "" if adult else f"{rng.randint(1, 6)}年级{rng.randint(1, 5)}班"
+            token, public_id = uuid.uuid4(), uuid.uuid4()
+            participants.append(
+                (
+                    participant_id,
+                    token if uuids_native else token.hex,
+                    _name(rng),
+                    unit_id,
+                    class_name,
+                    age_band,
+                    "",
+                    "",
+                    consent_at,
+                    consent_version,
+                    created_at,
+                )
             )
-            for _ in range(count)
-        ]
-    )
-    pools = {}
-    for rule in contest.draw_rules.all():
-        pools[rule.pk] = list(
-            Question.objects.active().filter(kind=rule.kind, level=rule.level).values_list("pk", flat=True)
-        )
-    sheets, rows = [], []
-    for participant in participants:
-        started = start_window + timedelta(seconds=rng.randint(0, int((now - start_window).total_seconds()) - 3600))
-        paper = [
-            (versions[pk], rule.points)
-            for rule in contest.draw_rules.all()
-            for pk in rng.sample(pools[rule.pk], rule.count)
-        ]
-        sheet = AnswerSheet(
-            contest=contest,
-            participant=participant,
-            unit_id=participant.unit_id,
-            attempt_number=1,
-            attempt_date=timezone.localtime(started).date(),
-            attempt_of_day=1,
-            status=SheetStatus.SUBMITTED,
-            started_at=started,
-            deadline=started + timedelta(seconds=contest.time_limit_seconds),
-            max_score=sum(points for _version, points in paper),
-        )
-        score = 0
-        for position, (version, points) in enumerate(paper, start=1):
-            correct = sorted(version.correct_ids)
-            wrong = [c["id"] for c in version.content["choices"] if not c["correct"]]
-            selected = correct if rng.random() < skill else [rng.choice(wrong)]
-            row = SheetQuestion(
-                sheet=sheet,
-                position=position,
-                version=version,
-                points=points,
-                choice_order=[c["id"] for c in version.content["choices"]],
-                selected=selected,
-                answered_at=started,
+            started = start_window + timedelta(seconds=rng.randint(0, window))
+            started_value = ops.adapt_datetimefield_value(started)
+            score = max_score = 0
+            position = 0
+            for rule in rules:
+                for pk in rng.sample(pools[rule.pk], rule.count):
+                    position += 1
+                    choice = answers[pk, rule.points]
+                    selected, awarded = choice.right if rng.random() < skill else rng.choice(choice.wrong)
+                    score += awarded
+                    max_score += rule.points
+                    rows.append(
+                        (
+                            sheet_id,
+                            position,
+                            choice.version_id,
+                            rule.points,
+                            choice.order,
+                            selected,
+                            started_value,
+                            awarded,
+                        )
+                    )
+            duration = rng.randint(contest.time_limit_seconds // 4, contest.time_limit_seconds)
+            sheets.append(
+                (
+                    sheet_id,
+                    public_id if uuids_native else public_id.hex,
+                    contest.pk,
+                    participant_id,
+                    unit_id,
+                    1,
+                    ops.adapt_datefield_value(timezone.localtime(started).date()),
+                    1,
+                    SheetStatus.SUBMITTED.value,
+                    started_value,
+                    ops.adapt_datetimefield_value(started + timedelta(seconds=contest.time_limit_seconds)),
+                    ops.adapt_datetimefield_value(started + timedelta(seconds=duration)),
+                    score,
+                    max_score,
+                    duration,
+                    False,
+                )
             )
-            row.awarded = award(row, contest.multiple_scoring)
-            score += row.awarded
-            rows.append(row)
-        duration = rng.randint(contest.time_limit_seconds // 4, contest.time_limit_seconds)
-        sheet.score = score
-        sheet.duration_seconds = duration
-        sheet.finished_at = started + timedelta(seconds=duration)
-        sheets.append(sheet)
-    AnswerSheet.objects.bulk_create(sheets)
-    for row in rows:
-        row.sheet_id = row.sheet.pk
-    SheetQuestion.objects.bulk_create(rows, batch_size=2000)
-    for sheet in sheets:
-        send_sheet_finished_on_commit(sheet)
-    return len(sheets)
+        _insert(Participant, PARTICIPANT_COLUMNS, participants)
+        _insert(AnswerSheet, SHEET_COLUMNS, sheets)
+        _insert(SheetQuestion, ANSWER_COLUMNS, rows)
+    return count
+
+
+SIMULATION_BATCH = 5000
+PARTICIPANT_COLUMNS = (
+    "id",
+    "token",
+    "name",
+    "unit_id",
+    "class_name",
+    "age_band",
+    "phone_digest",
+    "phone_masked",
+    "guardian_consent_at",
+    "guardian_consent_version",
+    "created_at",
+)
+SHEET_COLUMNS = (
+    "id",
+    "public_id",
+    "contest_id",
+    "participant_id",
+    "unit_id",
+    "attempt_number",
+    "attempt_date",
+    "attempt_of_day",
+    "status",
+    "started_at",
+    "deadline",
+    "finished_at",
+    "score",
+    "max_score",
+    "duration_seconds",
+    "flagged",
+)
+ANSWER_COLUMNS = ("sheet_id", "position", "version_id", "points", "choice_order", "selected", "answered_at", "awarded")
+
+
+class _Answers:
+    """One question at one number of points as the simulation answers it: its version, its choice
+    order, and (selected, awarded) for the right answer and for each wrong choice, graded once by
+    the real rule and kept as the database values."""
+
+    def __init__(self, version, points, scoring):
+        def graded(selected):
+            row = SheetQuestion(version=version, points=points, selected=selected)
+            return json.dumps(selected), award(row, scoring)
+
+        choices = version.content["choices"]
+        self.version_id = version.pk
+        self.order = json.dumps([choice["id"] for choice in choices])
+        self.right = graded(sorted(version.correct_ids))
+        self.wrong = [graded([choice["id"]]) for choice in choices if not choice["correct"]]
+
+
+def _reserve_ids(model, count):
+    """``count`` fresh primary keys of ``model``, so related rows can be written before their
+    parents are read back: from the sequence on PostgreSQL; on SQLite, past the largest key and
+    AUTOINCREMENT's high-water mark (a concurrent writer would fail the insert, not mix rows)."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        quoted = connection.ops.quote_name(table)
+        cursor.execute(
+            f"SELECT max(coalesce((SELECT max(id) FROM {quoted}), 0), "
+            "coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
+        first = cursor.fetchone()[0] + 1
+        return range(first, first + count)
+
+
+def _insert(model, columns, rows):
+    """Insert tuples of database values: COPY on PostgreSQL, executemany elsewhere."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,7 @@ from core.parsing import parse_json_int, parse_positive_int
 from ..choices import MultipleChoiceScoring, QuestionKind, SheetStatus
 from ..errors import InvalidInput, SheetFinished, SheetNotFound, TimeUp
 from ..models.sheets import AnswerSheet, SheetQuestion
+from ..selectors import sheet_facts
 from ..signals import send_sheet_finished_on_commit
 
 # Answers and submits this long after the deadline still count: network latency, not cheating.
@@ -36,25 +37,31 @@ def _as_id(value):
     return parse_json_int(value, minimum=1, maximum=MAX_ID)
 
 
-def _clean_selection(version, choice_ids):
-    """The posted choice ids as a sorted list, or InvalidInput for anything not on this question."""
+def _clean_selection(valid, kind, choice_ids):
+    """The posted choice ids as a sorted list, or InvalidInput for anything not among ``valid``
+    (the question's choice ids) or more than one where ``kind`` takes one."""
     if not isinstance(choice_ids, list | tuple):
         raise InvalidInput(_("选项无效。"))
     parsed = {_as_id(choice_id) for choice_id in choice_ids}
     if None in parsed:
         raise InvalidInput(_("选项无效。"))
     selected = sorted(parsed)
-    valid = {choice["id"] for choice in version.content["choices"]}
     if not set(selected) <= valid:
         raise InvalidInput(_("选项无效。"))
-    if version.content["kind"] != QuestionKind.MULTIPLE and len(selected) > 1:
+    if kind != QuestionKind.MULTIPLE and len(selected) > 1:
         raise InvalidInput(_("这道题只能选一个答案。"))
     return selected
 
 
 def _locked_sheet(*, public_id, participant):
     try:
-        return AnswerSheet.objects.select_for_update().get(public_id=public_id, participant=participant)
+        # The contest comes along for grading; only the sheet row is locked (of "self"), never the
+        # contest's, which every sheet shares.
+        return (
+            AnswerSheet.objects.select_for_update(of=("self",))
+            .select_related("contest")
+            .get(public_id=public_id, participant=participant)
+        )
     except (AnswerSheet.DoesNotExist, ValidationError, ValueError):
         raise SheetNotFound() from None
 
@@ -75,30 +82,97 @@ def save_answers(*, public_id, participant, answers, now=None):
             timed_out = True
         else:
             timed_out = False
-            _apply_answers(sheet, answers, now=now)
+            SheetQuestion.objects.bulk_update(_apply_answers(sheet, answers, now=now), ["selected", "answered_at"])
     if timed_out:
         raise TimeUp()
     return sheet
 
 
-def _apply_answers(sheet, answers, *, now):
+def _apply_answers(sheet, answers, *, now, rows=None):
+    """Set the answers on the sheet's question rows (``rows``: all of them, already read) and
+    return the rows that changed, not yet written; InvalidInput for any position or choice not
+    on the sheet."""
     if not answers:
-        return
+        return []
     positions = {_as_id(position): choice_ids for position, choice_ids in answers.items()}
     if None in positions:
         raise InvalidInput(_("题号无效。"))
-    questions = {q.position: q for q in sheet.questions.select_related("version").filter(position__in=positions)}
+    if rows is None:
+        rows = sheet.questions.select_related("version").filter(position__in=positions)
+    questions = {q.position: q for q in rows}
     if set(positions) - set(questions):
         raise InvalidInput(_("题号无效。"))
     changed = []
     for position, choice_ids in positions.items():
         question = questions[position]
-        selected = _clean_selection(question.version, choice_ids)
+        content = question.version.content
+        selected = _clean_selection(
+            {choice["id"] for choice in content["choices"]}, content["kind"], choice_ids
+        )  # fmt: skip
         if selected != question.selected:
             question.selected = selected
             question.answered_at = now
             changed.append(question)
-    SheetQuestion.objects.bulk_update(changed, ["selected", "answered_at"])
+    return changed
+
+
+def _write_answer(*, facts, position, selected, now):
+    """Write one answer in one statement if the sheet is in progress and not past its deadline and
+    grace; whether it was written.
+
+    The sheet row is locked by the statement itself (FOR UPDATE in the subquery, PostgreSQL),
+    as ``_locked_sheet`` locks it: a grading holding the lock makes the save wait, and the
+    condition is checked again on the graded row, so a save either lands before grading or is not
+    written. SQLite runs one writing statement at a time."""
+    quote = connection.ops.quote_name
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    field = SheetQuestion._meta.get_field("selected")
+    value = field.get_db_prep_value(selected, connection)
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    sql = (
+        f"UPDATE {quote(SheetQuestion._meta.db_table)} SET {quote('selected')} = %s{cast}, "
+        f"{quote('answered_at')} = CASE WHEN {quote('selected')} = %s{cast} THEN {quote('answered_at')} ELSE %s END "
+        f"WHERE {quote('position')} = %s AND {quote('sheet_id')} = (SELECT {quote('id')} FROM "
+        f"{quote(AnswerSheet._meta.db_table)} WHERE {quote('id')} = %s AND {quote('status')} = %s "
+        f"AND {quote('deadline')} >= %s{lock})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                value,
+                value,
+                now,
+                position,
+                facts.sheet_id,
+                SheetStatus.IN_PROGRESS,
+                now - timedelta(seconds=GRACE_SECONDS),
+            ],
+        )
+        return cursor.rowcount == 1
+
+
+def save_answer(*, public_id, participant_token, position, choices, now=None):
+    """Autosave of one answer by the participant with ``participant_token``; the sheet's deadline.
+
+    The busiest write of a contest: one statement when the sheet is in progress and the answer
+    valid (the sheet's fixed facts are read once per process). Anything else (a finished or
+    overdue sheet, an invalid answer) goes through ``save_answers``, which refuses or finalises
+    exactly as it always has."""
+    now = now or timezone.now()
+    facts = sheet_facts(public_id=public_id)
+    if facts is None or facts.participant_token != str(participant_token):
+        raise SheetNotFound()
+    question = facts.questions.get(position)
+    try:
+        selected = _clean_selection(*question, choices) if question else None
+    except InvalidInput:
+        selected = None
+    if selected is not None and _write_answer(facts=facts, position=position, selected=selected, now=now):
+        return facts.deadline
+    return save_answers(
+        public_id=public_id, participant=facts.participant_id, answers={position: choices}, now=now
+    ).deadline
 
 
 def award(question, scoring):
@@ -124,11 +198,13 @@ def is_implausible(sheet, *, question_count):
     return sheet.percent >= sheet.contest.excellent_mark and sheet.duration_seconds < per_question * question_count
 
 
-def _grade(sheet, *, now, status):
-    questions = list(sheet.questions.select_related("version"))
+def _grade(sheet, *, now, status, rows=None, answered=()):
+    """Grade ``sheet`` from its question rows (``rows``: all of them, already read, ``answered``
+    those of them whose answers changed) in one write of the rows and one of the sheet."""
+    questions = list(sheet.questions.select_related("version")) if rows is None else rows
     for question in questions:
         question.awarded = award(question, sheet.contest.multiple_scoring)
-    SheetQuestion.objects.bulk_update(questions, ["awarded"])
+    SheetQuestion.objects.bulk_update(questions, ["awarded", *(["selected", "answered_at"] if answered else [])])
     finished_at = min(now, sheet.deadline)
     sheet.status = status
     sheet.finished_at = finished_at
@@ -152,8 +228,9 @@ def submit_answer_sheet(*, public_id, participant, answers=None, now=None):
         if now > sheet.deadline + timedelta(seconds=GRACE_SECONDS):
             _grade(sheet, now=now, status=SheetStatus.TIMED_OUT)
         else:
-            _apply_answers(sheet, answers, now=now)
-            _grade(sheet, now=now, status=SheetStatus.SUBMITTED)
+            rows = list(sheet.questions.select_related("version"))
+            answered = _apply_answers(sheet, answers, now=now, rows=rows)
+            _grade(sheet, now=now, status=SheetStatus.SUBMITTED, rows=rows, answered=answered)
     return sheet
 
 

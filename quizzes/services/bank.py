@@ -29,23 +29,65 @@ def _question_content(question):
     }
 
 
-@transaction.atomic
+def _fingerprint(content):
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+# Concurrent snapshots of the same new content insert the same rows and skip each other's; a
+# concurrent snapshot of other content can take a version number first, and then we count again.
+SNAPSHOT_TRIES = 3
+
+
+def snapshot_questions(*, questions):
+    """{question pk: its version as it is now} for ``questions`` (their choices prefetched), in a
+    few statements whatever their number, creating the versions whose content is new.
+
+    Each statement commits on its own, outside any sheet's transaction, and new versions are
+    inserted in question order: concurrent starts snapshotting the same questions then never
+    deadlock (they once did, inserting one by one inside their transactions in random order)."""
+    contents = {question.pk: _question_content(question) for question in questions}
+    fingerprints = {pk: _fingerprint(content) for pk, content in contents.items()}
+    versions = {}
+
+    def collect(pks):
+        for version in QuestionVersion.objects.filter(
+            question_id__in=pks, fingerprint__in={fingerprints[pk] for pk in pks}
+        ):
+            if fingerprints[version.question_id] == version.fingerprint:
+                versions[version.question_id] = version
+
+    collect(list(fingerprints))
+    for _try in range(SNAPSHOT_TRIES):
+        missing = sorted(pk for pk in fingerprints if pk not in versions)
+        if not missing:
+            return versions
+        numbers = dict(
+            QuestionVersion.objects.filter(question_id__in=missing)
+            .values("question_id")
+            .annotate(n=Max("number"))
+            .values_list("question_id", "n")
+        )
+        QuestionVersion.objects.bulk_create(
+            [
+                QuestionVersion(
+                    question_id=pk,
+                    number=(numbers.get(pk) or 0) + 1,
+                    content=contents[pk],
+                    fingerprint=fingerprints[pk],
+                )
+                for pk in missing
+            ],
+            ignore_conflicts=True,
+        )
+        collect(missing)
+    if len(versions) < len(fingerprints):
+        raise IntegrityError("question versions could not be created")
+    return versions
+
+
 def snapshot_question(*, question):
     """The version of ``question`` as it is now, creating it if its content is new."""
-    content = _question_content(question)
-    fingerprint = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-    existing = QuestionVersion.objects.filter(question=question, fingerprint=fingerprint).first()
-    if existing:
-        return existing
-    number = (QuestionVersion.objects.filter(question=question).aggregate(n=Max("number"))["n"] or 0) + 1
-    try:
-        with transaction.atomic():
-            return QuestionVersion.objects.create(
-                question=question, number=number, content=content, fingerprint=fingerprint
-            )
-    except IntegrityError:
-        # Another sheet snapshotted the same content at the same moment.
-        return QuestionVersion.objects.get(question=question, fingerprint=fingerprint)
+    return snapshot_questions(questions=[question])[question.pk]
 
 
 @transaction.atomic

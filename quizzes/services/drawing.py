@@ -9,36 +9,24 @@ from django.utils.translation import gettext as _
 
 from ..choices import QuestionKind, SheetStatus
 from ..errors import AllowanceUsed, ContestNotOpen, PaperUnavailable, UnitNotAllowed
-from ..models.bank import Question
 from ..models.sheets import AnswerSheet, ExtraAttempt, SheetQuestion
 from .answering import GRACE_SECONDS, finalise_sheet
-from .bank import snapshot_question
+from .blueprint import contest_blueprint
 from .participants import check_roster
 
 
-def _draw(*, contest, rng):
-    """[(question, points)] for a new sheet: fixed questions first, then each draw rule in order."""
-    chosen = []
-    taken = set()
-    for fixed in contest.fixed_questions.select_related("question").prefetch_related("question__choices"):
-        chosen.append((fixed.question, fixed.points))
-        taken.add(fixed.question_id)
-    for rule in contest.draw_rules.all():
-        pool = Question.objects.active().exclude(pk__in=taken)
-        if rule.kind:
-            pool = pool.filter(kind=rule.kind)
-        if rule.topic_id:
-            pool = pool.filter(topic_id=rule.topic_id)
-        if rule.level:
-            pool = pool.filter(level=rule.level)
-        candidates = list(pool.values_list("pk", flat=True))
-        if len(candidates) < rule.count:
+def _draw(*, blueprint, rng):
+    """[(slot, points)] for a new sheet: fixed questions first, then each draw rule in order, each
+    rule's picks in the bank's order (the pool as the rule saw it, without what was taken)."""
+    chosen = list(blueprint.fixed)
+    taken = {slot.question_id for slot, _points in chosen}
+    for count, points, pool in blueprint.rules:
+        candidates = [slot for slot in pool if slot.question_id not in taken]
+        if len(candidates) < count:
             raise PaperUnavailable()
-        picked = rng.sample(candidates, rule.count)
+        picked = {slot.question_id for slot in rng.sample(candidates, count)}
         taken.update(picked)
-        chosen.extend(
-            (question, rule.points) for question in Question.objects.filter(pk__in=picked).prefetch_related("choices")
-        )
+        chosen.extend((slot, points) for slot in candidates if slot.question_id in picked)
     if not chosen:
         raise PaperUnavailable()
     return chosen
@@ -73,14 +61,11 @@ def start_answer_sheet(*, contest, participant, ip_address=None, outlet=None, no
     )
 
     today = _local_date(now)
-    paper = _draw(contest=contest, rng=rng)
+    # The blueprint is built (its versions snapshotted) outside the sheet's transaction: concurrent
+    # starts creating the same new versions inside their transactions deadlocked.
+    paper = _draw(blueprint=contest_blueprint(contest=contest), rng=rng)
     if contest.shuffle_questions:
         rng.shuffle(paper)
-    # Snapshot outside the sheet's transaction and in question order: concurrent starts that
-    # create the same new versions inside their transactions, in random order, deadlock.
-    versions = {
-        question.pk: snapshot_question(question=question) for question, _points in sorted(paper, key=lambda p: p[0].pk)
-    }
     try:
         with transaction.atomic():
             # One read, so the decision rests on one snapshot even while a concurrent start commits.
@@ -114,18 +99,19 @@ def start_answer_sheet(*, contest, participant, ip_address=None, outlet=None, no
                 attempt_of_day=today_attempts + 1,
                 started_at=now,
                 deadline=now + timedelta(seconds=contest.time_limit_seconds),
-                max_score=sum(points for _question, points in paper),
+                max_score=sum(points for _slot, points in paper),
                 ip_address=ip_address,
                 outlet=outlet,
             )
             rows = []
-            for position, (question, points) in enumerate(paper, start=1):
-                version = versions[question.pk]
-                order = [choice["id"] for choice in version.content["choices"]]
-                if contest.shuffle_choices and version.content["kind"] != QuestionKind.TRUE_FALSE:
+            for position, (slot, points) in enumerate(paper, start=1):
+                order = list(slot.choice_ids)
+                if contest.shuffle_choices and slot.kind != QuestionKind.TRUE_FALSE:
                     rng.shuffle(order)
                 rows.append(
-                    SheetQuestion(sheet=sheet, position=position, version=version, points=points, choice_order=order)
+                    SheetQuestion(
+                        sheet=sheet, position=position, version_id=slot.version_id, points=points, choice_order=order
+                    )
                 )
             SheetQuestion.objects.bulk_create(rows)
             if grant is not None:

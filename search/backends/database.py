@@ -4,15 +4,20 @@ Use as ``WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.backends.datab
 Indexing passes every text through :func:`search.chinese.index_text`; plain-text queries pass
 through :func:`search.chinese.analyse_word`, each word with its staff synonyms
 (:func:`search.synonyms.expand_word`), and phrases through :func:`search.chinese.analyse_phrase`.
-Everything else (ranking, filters, the admin's own search and choosers) is modelsearch's. ``tests/search/test_backend_internals.py``
-fails if the modelsearch internals relied on here change shape.
+On SQLite the shown page is ranked in one FTS5 query (modelsearch's ranking, computed once per
+hit, LIMIT/OFFSET in SQL) and counted without ranking; PostgreSQL filters through the GIN index
+of migration 0002. Everything else (scores, filters, the admin's own search and choosers) is
+modelsearch's. ``tests/search/test_backend_internals.py`` and ``tests/search/test_search_plans.py``
+fail if the modelsearch internals relied on here change shape.
 """
 
 import types
 from functools import cache, cached_property, reduce
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import connection, connections
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from modelsearch.query import Phrase, PlainText
 
 from ..chinese import analyse_phrase, analyse_word, index_text, split_words
@@ -54,6 +59,20 @@ def _lexemes(lexeme_class, query, *, last_is_prefix, group=None, **lexeme_kwargs
     return reduce(lambda a, b: a | b, lexemes)
 
 
+def _is_integer(field):
+    return field.get_internal_type() in {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveBigIntegerField",
+        "PositiveSmallIntegerField",
+    }
+
+
 # Each backend is built on first use: modelsearch's SQLite and PostgreSQL modules look up
 # database-specific models when imported, so only the one for the configured database may load.
 
@@ -61,8 +80,16 @@ def _lexemes(lexeme_class, query, *, last_is_prefix, group=None, **lexeme_kwargs
 @cache
 def _sqlite_backend_class():
     from modelsearch.backends.database.sqlite import sqlite
+    from modelsearch.backends.database.sqlite.query import (
+        BM25,
+        LexemeCombinable,
+        MatchExpression,
+        SearchQueryExpression,
+        SearchQueryField,
+        normalize,
+    )
     from modelsearch.backends.database.sqlite.query import Lexeme as SQLiteLexeme
-    from modelsearch.backends.database.sqlite.query import LexemeCombinable, SearchQueryExpression, SearchQueryField
+    from modelsearch.utils import get_descendants_content_types_pks
 
     class ChineseSQLiteLexeme(SQLiteLexeme):
         """An analysed word as one FTS5 string: a double quote inside is doubled (FTS5's own
@@ -113,6 +140,77 @@ def _sqlite_backend_class():
                 return SearchQueryExpression(ChineseSQLiteLexeme(analyse_phrase(query.query_string)))
             return super().build_search_query_content(query, config=config)
 
+        def ranks_in_fts(self):
+            """Whether :meth:`ranked_matches` applies: relevance order and one plain-text query or
+            phrase, what the site and the admin send (combined and negated queries, which rank
+            differently or not at all, stay modelsearch's)."""
+            return self.order_by_relevance and isinstance(normalize(self.query), (PlainText, Phrase))
+
+        def ranked_matches(self, config, start, stop):
+            """The slice ``[start:stop]`` of the matching objects' pks (as text) with their scores,
+            best first, from one FTS5 query.
+
+            modelsearch orders the objects by a correlated subquery that re-runs the whole MATCH
+            for every candidate (cost ~ hits²). Here the MATCH runs once, bm25 is computed once per
+            hit (a materialised CTE: modelsearch's expression calls it twice), and the slice is
+            LIMIT/OFFSET. The order is modelsearch's: its score, bm25 × title_norm + bm25 × 1.0,
+            ascending, then the object's pk descending.
+            """
+            model = self.queryset.model
+            match = MatchExpression(
+                self.fields or self.FTS_TABLE_FIELDS, self.build_search_query(normalize(self.query), config)
+            )
+            hits = (
+                sqlite.SQLiteFTSIndexEntry.objects.filter(match)
+                .filter(
+                    index_entry__content_type__in=get_descendants_content_types_pks(model),
+                    index_entry__object_id__in=self.queryset.annotate(_object_id=Cast("pk", TextField())).values(
+                        "_object_id"
+                    ),
+                )
+                .annotate(bm25=BM25())
+                .values_list("index_entry__object_id", "index_entry__title_norm", "bm25")
+                .order_by()
+            )
+            using = self.queryset.db
+            hits_sql, params = hits.query.get_compiler(using=using).as_sql()
+            # object_id is text: the tie-break compares pks as the model does, numbers as numbers.
+            object_pk = "CAST(object_id AS INTEGER)" if _is_integer(model._meta.pk) else "object_id"
+            limit = -1 if stop is None else stop - (start or 0)
+            sql = (
+                f"WITH hits (object_id, title_norm, bm25) AS MATERIALIZED ({hits_sql}) "
+                "SELECT object_id, (bm25 * title_norm) + (bm25 * 1.0) AS score FROM hits "
+                f"ORDER BY score ASC, {object_pk} DESC LIMIT %s OFFSET %s"
+            )
+            with connections[using].cursor() as cursor:
+                cursor.execute(sql, [*params, limit, start or 0])
+                return cursor.fetchall()
+
+    class ChineseSQLiteSearchResults(sqlite.SQLiteSearchResults):
+        """The shown page ranked in FTS5 (top-N), the count without any ranking."""
+
+        def _do_search(self):
+            compiler = self.query_compiler
+            if not compiler.ranks_in_fts():
+                return super()._do_search()
+            scores = dict(compiler.ranked_matches(compiler.get_config(self.backend), self.start, self.stop))
+            objects = {str(obj.pk): obj for obj in compiler.queryset.filter(pk__in=list(scores))} if scores else {}
+            results = [objects[object_id] for object_id in scores if object_id in objects]
+            if self._score_field:
+                for obj in results:
+                    setattr(obj, self._score_field, scores[str(obj.pk)])
+            return results
+
+        def _do_count(self):
+            compiler = self.query_compiler
+            if not compiler.ranks_in_fts():
+                return super()._do_count()
+            relevance, compiler.order_by_relevance = compiler.order_by_relevance, False
+            try:
+                return compiler.search(compiler.get_config(self.backend), None, None).order_by().count()
+            finally:
+                compiler.order_by_relevance = relevance
+
     class ChineseSQLiteAutocompleteQueryCompiler(
         ChineseSQLiteSearchQueryCompiler, sqlite.SQLiteAutocompleteQueryCompiler
     ):
@@ -122,6 +220,7 @@ def _sqlite_backend_class():
         index_class = ChineseSQLiteIndex
         query_compiler_class = ChineseSQLiteSearchQueryCompiler
         autocomplete_query_compiler_class = ChineseSQLiteAutocompleteQueryCompiler
+        results_class = ChineseSQLiteSearchResults
 
     return ChineseSQLiteSearchBackend
 

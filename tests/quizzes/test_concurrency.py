@@ -5,7 +5,7 @@ reads. They commit their own contest, questions and participants and delete them
 """
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import pytest
 from django.db import connection, connections
@@ -15,7 +15,7 @@ from home.models import HomePage, Topic
 from organizations.factories import UnitFactory
 from organizations.models import UnitKind
 from quizzes.choices import AgeBand, Level, QuestionKind, SheetStatus
-from quizzes.errors import AllowanceUsed
+from quizzes.errors import AllowanceUsed, SheetFinished
 from quizzes.factories import (
     ContestIndexPageFactory,
     ContestPageFactory,
@@ -207,6 +207,51 @@ def test_concurrent_answer_saves_and_submit_lose_nothing_acknowledged(committed)
     awarded = dict(graded.questions.values_list("position", "awarded"))
     for position in acknowledged:
         assert awarded[position] == 20, f"answer {position} was acknowledged but not graded"
+
+
+def test_a_save_arriving_while_the_sheet_is_graded_waits_and_is_refused(committed, monkeypatch):
+    """The one-statement autosave locks the sheet row as grading does: a save that arrives after a
+    submit has read the answers waits for the grading, then finds the sheet finished (409). Without
+    that lock it would be written, and acknowledged, after the answers were graded, and not count."""
+    contest, participant = committed
+    sheet = start_answer_sheet(contest=contest, participant=participant)
+    position, choices = next(iter(correct_answers(sheet).items()))
+    grading, release = threading.Event(), threading.Event()
+    real_grade = answering._grade
+
+    def paused_grade(sheet, **kwargs):
+        grading.set()  # the sheet is locked and its answers are read
+        release.wait(10)
+        return real_grade(sheet, **kwargs)
+
+    monkeypatch.setattr(answering, "_grade", paused_grade)
+
+    def in_thread(work):
+        try:
+            return work()
+        except Exception as error:  # noqa: BLE001 - the outcome is what the test looks at
+            return error
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        submit = pool.submit(
+            in_thread, lambda: answering.submit_answer_sheet(public_id=sheet.public_id, participant=participant)
+        )
+        assert grading.wait(10)
+        save = pool.submit(
+            in_thread,
+            lambda: answering.save_answer(
+                public_id=sheet.public_id, participant_token=participant.token, position=position, choices=choices
+            ),
+        )
+        waited = not save.done() and not wait([save], timeout=0.5).done
+        release.set()
+        submitted, saved = submit.result(), save.result()
+    assert waited, "the save did not wait for the grading"
+    assert isinstance(saved, SheetFinished), saved
+    assert submitted.status == SheetStatus.SUBMITTED
+    assert SheetQuestion.objects.get(sheet=sheet, position=position).selected == []
 
 
 def test_concurrent_first_starts_of_new_questions_do_not_deadlock(committed):

@@ -80,6 +80,15 @@ def mock_client():
     return client
 
 
+def use_mock_client(monkeypatch, settings):
+    """Switch the search to Elasticsearch (prefix ``city_``) through a mocked client; returns it."""
+    settings.ELASTICSEARCH_URL = ES_URL
+    settings.ELASTICSEARCH_INDEX_PREFIX = "city_"
+    client = mock_client()
+    monkeypatch.setattr("search.elastic.client._client", lambda url: client)
+    return client
+
+
 def api_response(body):
     meta = ApiResponseMeta(
         status=200,

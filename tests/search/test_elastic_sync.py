@@ -13,7 +13,14 @@ from wagtail.models import PageViewRestriction
 from search.elastic.indexing import IndexingError
 from search.models import SearchSynonym
 
-from .elastic_support import ES_URL, build_site, bulk_operations, event_page, gas_article, mock_client, run_search_tasks
+from .elastic_support import (
+    build_site,
+    bulk_operations,
+    event_page,
+    gas_article,
+    run_search_tasks,
+    use_mock_client,
+)
 
 
 @pytest.fixture
@@ -23,11 +30,7 @@ def own(db):
 
 @pytest.fixture
 def client(monkeypatch, settings):
-    settings.ELASTICSEARCH_URL = ES_URL
-    settings.ELASTICSEARCH_INDEX_PREFIX = "city_"
-    es = mock_client()
-    monkeypatch.setattr("search.elastic.client._client", lambda url: es)
-    return es
+    return use_mock_client(monkeypatch, settings)
 
 
 def queued():
