@@ -34,7 +34,7 @@ def column(home_page):
 
 def _add_articles(column, count, start):
     topics = [TopicFactory(slug="query-count-gas"), TopicFactory(slug="query-count-fire")]
-    audience = AudienceFactory(slug="query-count-residents")
+    audience = AudienceFactory(slug="qc-residents")
     articles = []
     for n in range(start, start + count):
         articles.append(
