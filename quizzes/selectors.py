@@ -5,6 +5,7 @@ pages import this module, so ``ContestPage`` is looked up when called rather tha
 """
 
 from collections import OrderedDict
+from contextlib import suppress
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -152,7 +153,9 @@ def sheet_facts(*, public_id):
     key = str(public_id)
     facts = _sheet_facts.get(key)
     if facts is not None:
-        _sheet_facts.move_to_end(key)
+        # A threaded worker may have evicted it since the read: the copy in hand is still right.
+        with suppress(KeyError):
+            _sheet_facts.move_to_end(key)
         return facts
     try:
         rows = list(
@@ -178,7 +181,8 @@ def sheet_facts(*, public_id):
     )
     _sheet_facts[key] = facts
     if len(_sheet_facts) > SHEET_FACTS_KEPT:
-        _sheet_facts.popitem(last=False)
+        with suppress(KeyError):  # another thread emptied it first
+            _sheet_facts.popitem(last=False)
     return facts
 
 
